@@ -1,0 +1,40 @@
+# Fresh-machine entry points: `make demo` and `make test` (see README).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# pip never gets to choose a torch build: the CPU wheel is installed first and pinned.
+PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
+
+.PHONY: install models demo test lint typecheck unit clean-venv
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q --upgrade pip
+	$(PIP) torch==2.13.0
+	$(PIP) -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+models: install
+	$(BIN)/verslagqa models fetch
+
+demo: models
+	$(BIN)/verslagqa demo
+
+lint: install
+	$(BIN)/ruff check verslagqa tests
+	$(BIN)/ruff format --check verslagqa tests
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest -m "not slow"
+
+test: models lint typecheck
+	$(BIN)/pytest
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,86 @@
+"""All configuration in one place: ``Settings`` reads ``VERSLAGQA_*`` environment variables.
+
+Nested sections use ``__``: ``VERSLAGQA_EMBEDDING__BATCH_SIZE=32``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_cache_dir
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["EmbeddingSettings", "LLMSettings", "ParseSettings", "Settings"]
+
+
+def _default_home() -> Path:
+    return Path(user_cache_dir("verslagqa", appauthor=False))
+
+
+class ParseSettings(BaseModel):
+    max_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        description="Largest input file accepted by the parser, in bytes; larger files are "
+        "rejected with a clear error instead of exhausting memory.",
+    )
+
+
+class EmbeddingSettings(BaseModel):
+    model: str = Field(
+        default="embeddinggemma-300m",
+        description="Embedding model: the name of a provisioned model (see `verslagqa models "
+        "list`), a local sentence-transformers folder, or a model name the user's own "
+        "sentence-transformers installation can load.",
+    )
+    dtype: str = Field(
+        default="auto",
+        description="'auto' (bfloat16 where the CPU has native bf16 support, else float32), "
+        "'float32' or 'bfloat16'.",
+    )
+    batch_size: int = Field(default=16, description="Texts per encode call.")
+
+
+class LLMSettings(BaseModel):
+    temperature: float = Field(default=0.0, description="Sampling temperature.")
+    max_tokens: int = Field(default=256, description="Maximum tokens in an answer.")
+    n_ctx: int = Field(default=4096, description="Context window for local GGUF models.")
+    n_threads: int | None = Field(
+        default=None, description="CPU threads for local models (default: all cores)."
+    )
+    timeout_s: float = Field(
+        default=60.0, description="Timeout for remote model calls, in seconds."
+    )
+
+
+class Settings(BaseSettings):
+    """verslagqa configuration. Every field can be set as ``VERSLAGQA_<FIELD>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="VERSLAGQA_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Directory for provisioned models and caches (VERSLAGQA_HOME).",
+    )
+    store: Path = Field(
+        default=Path("vectorstore"),
+        description="Chroma directory that holds the index (VERSLAGQA_STORE).",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="Use a Chroma server (http://host:port) instead of a local directory.",
+    )
+    llm: str = Field(
+        default="local",
+        description="Chat model: 'local', 'local:1.5b', 'local:0.5b', 'extractive', "
+        "'openai:<model>' or 'ollama:<model>'.",
+    )
+    parse: ParseSettings = Field(default_factory=ParseSettings, description="Parser limits.")
+    embedding: EmbeddingSettings = Field(
+        default_factory=EmbeddingSettings, description="Embedding model settings."
+    )
+    llm_options: LLMSettings = Field(
+        default_factory=LLMSettings, description="Chat model generation settings."
+    )

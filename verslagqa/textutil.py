@@ -1,0 +1,154 @@
+"""Small text helpers shared by the parser and later stages: dates, times, redactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from .schemas import REDACTION_TOKEN_PREFIX
+
+__all__ = [
+    "MONTHS",
+    "REDACTION_TOKEN_RE",
+    "find_date",
+    "find_time_range",
+    "normalise_redactions",
+    "redaction_code",
+    "slugify",
+]
+
+MONTHS: dict[str, int] = {
+    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "febr": 2, "maart": 3, "mrt": 3,
+    "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7,
+    "augustus": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10,
+    "november": 11, "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE_TEXT = re.compile(
+    rf"(?<![\w.])(\d{{1,2}})(?:e)?\s*({_MONTH_ALT})\.?,?\s+'?(\d{{4}})(?!\d)", re.IGNORECASE
+)
+_DATE_NUM = re.compile(r"(?<![\d.])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?![\d])")
+_DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+_TIME = r"([01]?\d|2[0-3])\s?[:.]\s?([0-5]\d)"
+_TIME_RANGE = re.compile(
+    rf"(?<![\d.]){_TIME}\s*(?:uur|u\.?|h)?\s*(?:-|–|—|tot|t/m)\s*{_TIME}(?![\d])", re.IGNORECASE
+)
+_TIME_SINGLE = re.compile(rf"(?<![\d.]){_TIME}(?![\d.])")
+
+
+def _safe_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> dt.date | None:
+    """First Dutch-written or numeric date in ``text`` ('1 maart 2021', '01-03-2021')."""
+    best: tuple[int, dt.date] | None = None
+    for rx, order in ((_DATE_TEXT, "dmy_text"), (_DATE_NUM, "dmy"), (_DATE_ISO, "ymd")):
+        for m in rx.finditer(text):
+            a, b, c = m.groups()
+            if order == "dmy_text":
+                date = _safe_date(int(c), MONTHS[b.lower()], int(a))
+            elif order == "dmy":
+                date = _safe_date(int(c), int(b), int(a))
+            else:
+                date = _safe_date(int(a), int(b), int(c))
+            if date and (best is None or m.start() < best[0]):
+                best = (m.start(), date)
+            if date:
+                break
+    return best[1] if best else None
+
+
+def is_date_only(text: str) -> bool:
+    """True when a line holds a date and nothing else of substance (weekday allowed)."""
+    stripped = _DATE_TEXT.sub("", text)
+    stripped = _DATE_NUM.sub("", stripped)
+    stripped = _DATE_ISO.sub("", stripped)
+    if stripped == text:
+        return False
+    rest = re.sub(
+        r"(?i)\b(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|datum)\b", "", stripped
+    )
+    return not re.sub(r"[\s,.:*_]", "", rest)
+
+
+def find_time_range(text: str) -> tuple[str | None, str | None]:
+    """('10:30', '11:30') from '10:30-11:30 uur' or '13.45 – 14.45'; single time → (t, None)."""
+    m = _TIME_RANGE.search(text)
+    if m:
+        h1, m1, h2, m2 = m.groups()
+        return f"{int(h1):02d}:{m1}", f"{int(h2):02d}:{m2}"
+    for m in _TIME_SINGLE.finditer(text):
+        # a lone time must not be a piece of a date such as 01.03.2021
+        return f"{int(m.group(1)):02d}:{m.group(2)}", None
+    return None, None
+
+
+# --- redaction codes -------------------------------------------------------------------------
+# Woo grounds 5.1.1a-e, 5.1.2a-i (plus 5.1.4/5.1.5), Wob 10.1a-d / 10.2a-g. A letter is required
+# so ordinary numbers ("10.2 miljoen") are never taken for a redaction. OCR repeats like
+# "5.1.2e2e" and spellings "5.1.2.e", "5.1.2 e", "5,1,2e" collapse to one code.
+_CODE_RE = re.compile(
+    r"(?<![\w.,])(?P<num>5[.,]\s?1[.,]\s?[1-5]|10[.,]\s?[12])[.,]?\s?(?P<letter>[a-i])"
+    r"(?:\d?[a-i](?![a-z]))*(?![a-z0-9])"
+)
+_ORDINALS = {"eerste": "1", "tweede": "2", "derde": "3", "vierde": "4", "vijfde": "5"}
+_ARTICLE_RE = re.compile(
+    r"(?i)\bart(?:ikel|\.)?\s*(?P<art>5\.1|5\.2|10|11\.1)\s*,?\s*"
+    r"(?:lid\s*(?P<lid>\d)|(?P<lidw>eerste|tweede|derde|vierde|vijfde)\s+lid)?\s*,?\s*"
+    r"(?:(?:onder|sub)\s*(?P<letter>[a-i])\b)?\s*,?\s*(?:van\s+de\s+)?(?P<law>Woo|Wob)\b"
+)
+REDACTION_TOKEN_RE = re.compile(rf"\[{REDACTION_TOKEN_PREFIX} (?P<code>[0-9.]+[a-i]?)\]")
+
+
+def redaction_code(raw: str) -> str:
+    """Canonical code for a raw redaction mark: '5.1.2e2e' → '5.1.2e'."""
+    m = _CODE_RE.fullmatch(raw.strip()) or _CODE_RE.search(raw)
+    if not m:
+        return raw.strip()
+    num = re.sub(r"[\s,]", "", m.group("num")).replace(",", ".")
+    return f"{num}{m.group('letter')}"
+
+
+def _article_code(m: re.Match[str]) -> str:
+    lid = m.group("lid") or _ORDINALS.get((m.group("lidw") or "").lower(), "")
+    code = m.group("art") + (f".{lid}" if lid else "")
+    return code + (m.group("letter") or "").lower()
+
+
+def normalise_redactions(text: str, token: bool = True) -> tuple[str, int]:
+    """Replace every redaction mark with one canonical form; return (text, count).
+
+    With ``token`` the form is ``[weggelakt 5.1.2e]`` (cleaned text), else the bare code
+    (header values such as attendee names).
+    """
+    count = 0
+
+    def code_sub(m: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        code = re.sub(r"[\s,]", ".", m.group("num")).replace("..", ".") + m.group("letter")
+        return f"[{REDACTION_TOKEN_PREFIX} {code}]" if token else code
+
+    def art_sub(m: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        code = _article_code(m)
+        return f"[{REDACTION_TOKEN_PREFIX} {code}]" if token else code
+
+    text = _ARTICLE_RE.sub(art_sub, text)
+    text = _CODE_RE.sub(code_sub, text)
+    return text, count
+
+
+def slugify(text: str, max_len: int = 60) -> str:
+    """ASCII slug: 'Corona Continuïteit Team LZ' → 'corona-continuiteit-team-lz'."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug[:max_len].rstrip("-")
