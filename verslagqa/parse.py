@@ -240,7 +240,10 @@ _BARE_KEY_RE = re.compile(
     re.IGNORECASE,
 )
 # Keys that are ordinary words: only accepted with an explicit separator.
-_WEAK_KEYS = {"time", "place", "chair", "minutes"}
+_WEAK_WORDS = {
+    "tijd", "tijdstip", "aanvang", "plaats", "locatie", "voorzitter", "notulist", "verslag",
+    "verslaglegging", "verslaglegger", "datum",
+}  # fmt: skip
 _LIST_KEYS = {"attendees", "absent"}
 HEADER_SCAN_LINES = 120
 
@@ -262,7 +265,7 @@ def _match_key(line: Line) -> tuple[str, str] | None:
     sep = m.group("sep")
     value = m.group("value").strip().strip("|").strip()
     explicit = bool(re.search(r"[:|\t]", sep)) or len(sep) >= 2
-    if name in _WEAK_KEYS and not explicit:
+    if m.group("key").lower() in _WEAK_WORDS and not explicit:
         return None
     if name == "when" and m.group("key").lower() == "datum" and not value:
         return None  # a bare 'Datum' label is letterhead, not a header field
@@ -534,7 +537,12 @@ def _find_headings(lines: list[Line]) -> list[_Heading]:
                 ok = num == top and follows
                 ok = ok or (num == top + 1 and letter == "a")
             elif num == top + 1:
-                ok = is_marked or _titlelike(title_raw) or _standalone(lines, i)
+                ok = (
+                    is_marked
+                    or _titlelike(title_raw)
+                    or _standalone(lines, i)
+                    or bool(_split_title(title_raw, False)[1])
+                )
             elif is_marked and top < num <= top + 3 and (_titlelike(title_raw) or ln.heading):
                 ok = True  # skipped numbers happen when items are left out of a release
             if ok:

@@ -95,7 +95,8 @@ def find_time_range(text: str) -> tuple[str | None, str | None]:
 # so ordinary numbers ("10.2 miljoen") are never taken for a redaction. OCR repeats like
 # "5.1.2e2e" and spellings "5.1.2.e", "5.1.2 e", "5,1,2e" collapse to one code.
 _CODE_RE = re.compile(
-    r"(?<![\w.,])(?P<num>5[.,]\s?1[.,]\s?[1-5]|10[.,]\s?[12])[.,]?\s?(?P<letter>[a-i])"
+    rf"(?<![\w.,])(?<!{REDACTION_TOKEN_PREFIX} )"
+    r"(?P<num>5[.,]\s?1[.,]\s?[1-5]|10[.,]\s?[12])[.,]?\s?(?P<letter>[a-i])"
     r"(?:\d?[a-i](?![a-z]))*(?![a-z0-9])"
 )
 _ORDINALS = {"eerste": "1", "tweede": "2", "derde": "3", "vierde": "4", "vijfde": "5"}
@@ -109,11 +110,7 @@ REDACTION_TOKEN_RE = re.compile(rf"\[{REDACTION_TOKEN_PREFIX} (?P<code>[0-9.]+[a
 
 def redaction_code(raw: str) -> str:
     """Canonical code for a raw redaction mark: '5.1.2e2e' → '5.1.2e'."""
-    m = _CODE_RE.fullmatch(raw.strip()) or _CODE_RE.search(raw)
-    if not m:
-        return raw.strip()
-    num = re.sub(r"[\s,]", "", m.group("num")).replace(",", ".")
-    return f"{num}{m.group('letter')}"
+    return normalise_redactions(raw.strip(), token=False)[0]
 
 
 def _article_code(m: re.Match[str]) -> str:

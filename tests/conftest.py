@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "verslagen"
+SEED = {
+    0: SAMPLES / "000_a9ecbf3c1f32db91.txt",
+    1: SAMPLES / "001_004031dcab60c761.txt",
+    2: SAMPLES / "002_c6e954286aef7947.txt",
+    3: SAMPLES / "003_47808041174d36d6.txt",
+    4: SAMPLES / "004_8d65189e1dd83778.txt",
+}
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict[int, Path]:
+    return SEED

@@ -1,0 +1,79 @@
+"""The command line as a user runs it: real processes, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import SAMPLES, SEED
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "verslagqa.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_parse_json_one_object_per_meeting() -> None:
+    proc = run("parse", "--json", str(SEED[1]))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["meeting_id"] == "2021-03-01-mt-dglz-breed"
+    assert [i["label"] for i in data["items"]] == ["1", "2", "3a", "3b", "3c", "3d", "4"]
+    proc = run("parse", "--json", str(SAMPLES))
+    assert len(proc.stdout.strip().splitlines()) == 5
+
+
+def test_parse_table_output() -> None:
+    proc = run("parse", str(SEED[4]))
+    assert proc.returncode == 0
+    assert "Actualiteitenstaf" in proc.stdout and "Departementaal Vertrouwelijk" in proc.stdout
+
+
+def test_bad_file_one_line_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "leeg.txt"
+    bad.write_text("")
+    proc = run("parse", str(bad))
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"error: {bad}: file is empty"
+    assert "Traceback" not in proc.stderr
+
+
+def test_partial_batch_exit_code(tmp_path: Path) -> None:
+    (tmp_path / "leeg.txt").write_text("")
+    (tmp_path / "goed.txt").write_text(SEED[2].read_text())
+    proc = run("parse", "--json", str(tmp_path))
+    assert proc.returncode == 3
+    assert json.loads(proc.stdout)["meeting_id"] == "2020-09-07-mt-dglz-breed"
+    assert "leeg.txt: file is empty" in proc.stderr
+
+
+def test_debug_shows_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "leeg.txt"
+    bad.write_text("")
+    proc = run("--debug", "parse", str(bad))
+    assert proc.returncode != 0 and "Traceback" in proc.stderr
+
+
+def test_models_list_json() -> None:
+    proc = run("models", "list", "--json")
+    assert proc.returncode == 0
+    names = {m["name"] for m in json.loads(proc.stdout)["models"]}
+    assert "embeddinggemma-300m" in names and "qwen2.5-coder-1.5b-instruct-q4_k_m" in names
+
+
+def test_unknown_model_is_usage_error() -> None:
+    proc = run("models", "fetch", "gpt-17")
+    assert proc.returncode == 2 and "unknown model" in proc.stderr
+
+
+def test_demo_runs_on_bundled_samples() -> None:
+    proc = run("demo")
+    assert proc.returncode == 0, proc.stderr
+    assert "5 verslagen parsed" in proc.stdout
