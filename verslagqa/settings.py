@@ -6,12 +6,23 @@ Nested sections use ``__``: ``VERSLAGQA_EMBEDDING__BATCH_SIZE=32``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_cache_dir
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["EmbeddingSettings", "LLMSettings", "ParseSettings", "Settings"]
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+__all__ = [
+    "ChunkSettings",
+    "EmbeddingSettings",
+    "LLMSettings",
+    "ParseSettings",
+    "RetrievalSettings",
+    "Settings",
+]
 
 
 def _default_home() -> Path:
@@ -39,6 +50,23 @@ class EmbeddingSettings(BaseModel):
         "'float32' or 'bfloat16'.",
     )
     batch_size: int = Field(default=16, description="Texts per encode call.")
+
+
+class ChunkSettings(BaseModel):
+    max_tokens: int = Field(
+        default=320, description="Largest chunk, in approximate tokens (words + punctuation)."
+    )
+    overlap_tokens: int = Field(
+        default=40, description="Whole sentences repeated between consecutive chunks."
+    )
+
+
+class RetrievalSettings(BaseModel):
+    k: int = Field(default=5, description="Hits returned by search.")
+    candidates: int = Field(default=40, description="Hits taken from each retriever before fusion.")
+    rrf_k: int = Field(default=60, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(default=1.0, description="Weight of the dense ranking in RRF.")
+    bm25_weight: float = Field(default=1.0, description="Weight of the BM25 ranking in RRF.")
 
 
 class LLMSettings(BaseModel):
@@ -84,3 +112,42 @@ class Settings(BaseSettings):
     llm_options: LLMSettings = Field(
         default_factory=LLMSettings, description="Chat model generation settings."
     )
+    chunk: ChunkSettings = Field(default_factory=ChunkSettings, description="Chunking.")
+    retrieval: RetrievalSettings = Field(
+        default_factory=RetrievalSettings, description="Hybrid retrieval."
+    )
+
+    def get_embeddings(self) -> Embeddings:
+        """The configured embedding model (loaded lazily, once per process)."""
+        from .embed import SentenceTransformerEmbeddings, resolve_embedding_model
+
+        return SentenceTransformerEmbeddings(
+            resolve_embedding_model(self.embedding.model, self.home),
+            dtype=self.embedding.dtype,
+            batch_size=self.embedding.batch_size,
+        )
+
+    def get_chroma_client(self) -> Any:
+        """A Chroma client: HTTP when ``chroma_url`` is set, else on-disk at ``store``."""
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if self.chroma_url:
+            from urllib.parse import urlparse
+
+            url = urlparse(self.chroma_url)
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or 8000,
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        self.store.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(self.store), settings=chroma_settings)
+
+    def get_vectorstore(self, embeddings: Embeddings | None = None) -> Any:
+        """The LangChain Chroma vector store for the configured model and chunker."""
+        from .index import Index
+
+        return Index(self, embeddings=embeddings).vectorstore

@@ -1,0 +1,207 @@
+"""Split meetings into retrieval chunks: one per agenda item, long items at bullet boundaries.
+
+Each chunk keeps the clean original text (what users see and quotes come from) and carries
+two derived texts: ``embed_text`` (a context header "MT DGLZ breed, 1 maart 2021, punt 3c
+Covid beleidskader fase 3" plus the text) and ``keyword_text`` (for BM25). Redaction tokens
+are kept out of both derived texts: "[weggelakt 5.1.2e]" says nothing about the topic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+
+from pydantic import BaseModel, Field
+
+from .schemas import AgendaItem, Meeting
+from .textutil import REDACTION_TOKEN_RE
+
+__all__ = [
+    "CHUNKER_VERSION",
+    "Chunk",
+    "chunk_meeting",
+    "context_header",
+    "count_tokens",
+    "dutch_date",
+    "split_sentences",
+]
+
+#: Bump when chunk boundaries or derived texts change: it is part of the collection name,
+#: so vectors made by another chunker are never mixed in.
+CHUNKER_VERSION = "1"
+
+_MONTH_NAMES = (
+    "januari februari maart april mei juni juli augustus september oktober november december"
+).split()
+_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+# A sentence ends at . ! ? followed by space and an upper-case letter, digit, quote or bracket,
+# but not after common Dutch abbreviations (m.b.t., t.z.t., o.a., i.v.m., bijv., mw.).
+_ABBREV = re.compile(
+    r"(?:\b(?:[a-zA-Z]\.){1,3}|\b(?:bijv|mw|dhr|mevr|nr|ca|incl|excl|resp|vs|jl|zgn)\.)$"
+)
+
+
+def dutch_date(date: dt.date | None) -> str:
+    """'1 maart 2021' (empty string for no date)."""
+    if date is None:
+        return ""
+    return f"{date.day} {_MONTH_NAMES[date.month - 1]} {date.year}"
+
+
+def count_tokens(text: str) -> int:
+    """Approximate model tokens: words and punctuation marks (errs on the high side)."""
+    return len(_TOKEN_RE.findall(text))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences, keeping abbreviations such as 'm.b.t.' intact."""
+    out: list[str] = []
+    start = 0
+    for m in re.finditer(r"[.!?]+[\"')\]]*\s+(?=[A-Z0-9À-Ý\"'(\[-])", text):
+        piece = text[start : m.end()]
+        head = text[start : m.start() + 1]
+        if _ABBREV.search(head):
+            continue
+        out.append(piece.strip())
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return [s for s in out if s]
+
+
+def context_header(meeting: Meeting, item: AgendaItem) -> str:
+    """'MT DGLZ breed, 1 maart 2021, punt 3c Covid beleidskader fase 3'."""
+    parts = [meeting.title]
+    if meeting.meeting_date:
+        parts.append(dutch_date(meeting.meeting_date))
+    header = ", ".join(parts)
+    if item.display:
+        header += ", " + item.display
+    return strip_redactions(header)
+
+
+def strip_redactions(text: str) -> str:
+    return re.sub(r"[ \t]{2,}", " ", REDACTION_TOKEN_RE.sub("", text)).strip()
+
+
+class Chunk(BaseModel):
+    """One retrievable piece of an agenda item."""
+
+    id: str = Field(description="Content hash: the same text in the same meeting → same id.")
+    text: str = Field(description="Clean original text, as shown and quoted.")
+    embed_text: str = Field(description="Context header + text, redaction tokens removed.")
+    keyword_text: str = Field(description="Text for keyword search, redaction tokens removed.")
+    metadata: dict[str, str | int] = Field(description="Meeting and item metadata.")
+
+
+def _units(text: str) -> list[tuple[int, int]]:
+    """(start, end) spans of the bullet/paragraph lines of an item text."""
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    cursor = start
+    for sentence in split_sentences(text[start:end]):
+        i = text.find(sentence, cursor, end)
+        if i < 0:  # cannot happen for stripped pieces, but never lose text
+            return [(start, end)]
+        spans.append((i, i + len(sentence)))
+        cursor = i + len(sentence)
+    return spans or [(start, end)]
+
+
+def _windows(text: str, max_tokens: int, overlap_tokens: int) -> list[tuple[int, int]]:
+    """Group sentence-or-line spans into windows of at most max_tokens, with overlap."""
+    pieces: list[tuple[int, int]] = []
+    for s, e in _units(text):
+        if count_tokens(text[s:e]) <= max_tokens:
+            pieces.append((s, e))
+        else:
+            pieces.extend(_sentence_spans(text, s, e))
+    windows: list[tuple[int, int]] = []
+    i = 0
+    while i < len(pieces):
+        j = i
+        tokens = count_tokens(text[pieces[i][0] : pieces[i][1]])
+        while j + 1 < len(pieces):
+            nxt = count_tokens(text[pieces[j + 1][0] : pieces[j + 1][1]])
+            if tokens + nxt > max_tokens:
+                break
+            tokens += nxt
+            j += 1
+        windows.append((pieces[i][0], pieces[j][1]))
+        if j + 1 >= len(pieces):
+            break
+        # step back over whole pieces for the overlap, never mid-sentence
+        k = j + 1
+        back = 0
+        while k - 1 > i and back + count_tokens(text[pieces[k - 1][0] : pieces[k - 1][1]]) <= (
+            overlap_tokens
+        ):
+            k -= 1
+            back += count_tokens(text[pieces[k][0] : pieces[k][1]])
+        i = k
+    return windows
+
+
+def _date_ts(date: dt.date | None) -> int:
+    if date is None:
+        return -1
+    return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp())
+
+
+def chunk_meeting(
+    meeting: Meeting, *, max_tokens: int = 320, overlap_tokens: int = 40
+) -> list[Chunk]:
+    """Chunks for every agenda item of ``meeting``, in order."""
+    chunks: list[Chunk] = []
+    for item in meeting.items:
+        if not item.text.strip():
+            continue
+        header = context_header(meeting, item)
+        for idx, (s, e) in enumerate(_windows(item.text, max_tokens, overlap_tokens)):
+            raw = item.text[s:e]
+            text = raw.strip()
+            start = item.start + s + len(raw) - len(raw.lstrip())
+            body = strip_redactions(text)
+            embed_text = f"{header}\n{body}"
+            keyword_text = f"{strip_redactions(item.title)}\n{body}"
+            digest = hashlib.sha256(
+                "\x1f".join(
+                    (CHUNKER_VERSION, meeting.meeting_id, item.label, str(idx), embed_text, text)
+                ).encode()
+            ).hexdigest()[:32]
+            chunks.append(
+                Chunk(
+                    id=digest,
+                    text=text,
+                    embed_text=embed_text,
+                    keyword_text=keyword_text,
+                    metadata={
+                        "meeting_id": meeting.meeting_id,
+                        "meeting_title": meeting.title,
+                        "meeting_date": meeting.meeting_date.isoformat()
+                        if meeting.meeting_date
+                        else "",
+                        "meeting_ts": _date_ts(meeting.meeting_date),
+                        "item_label": item.label,
+                        "item_title": item.title,
+                        "chunk_index": idx,
+                        "source": meeting.source,
+                        "sha256": meeting.sha256,
+                        "start": start,
+                        "end": start + len(text),
+                        "context": header,
+                    },
+                )
+            )
+    return chunks

@@ -1,0 +1,393 @@
+"""The index: Chroma vectors + BM25 tokens + a manifest, updated idempotently per file.
+
+Layout of a store directory (default ``vectorstore/``)::
+
+    chroma.sqlite3, <uuid>/     Chroma's own files (absent when a Chroma server is used)
+    keyword/                    BM25 tokens (SQLite) and the cached bm25s matrix
+    manifest.json               model, chunker, versions, and per-file hashes and chunk ids
+    .lock                       held while writing, so two indexers never interleave
+
+A collection is named after the embedding model and the chunker version, so vectors of
+different models or chunkers are never mixed. Chunk ids are content hashes: re-indexing an
+unchanged file embeds nothing; a changed file has exactly its stale chunks replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from pydantic import BaseModel, Field
+
+from .chunk import CHUNKER_VERSION, Chunk, chunk_meeting
+from .keyword import KeywordIndex
+from .parse import VerslagParseError, iter_verslag_files, parse_verslag, unique_meeting_id
+from .schemas import Meeting
+from .settings import Settings
+from .textutil import slugify
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Index",
+    "IndexError_",
+    "IndexReport",
+    "MeetingInfo",
+    "StoreLockedError",
+]
+
+FORMAT_VERSION = 1
+
+
+class IndexError_(RuntimeError):  # noqa: N801 - avoid shadowing the builtin IndexError
+    """The store cannot be used as asked (version mismatch, newer format, …)."""
+
+
+class StoreLockedError(IndexError_):
+    """Another process is writing to the store."""
+
+
+class FileError(BaseModel):
+    source: str = Field(description="The file.")
+    reason: str = Field(description="Why it was not indexed.")
+
+
+class IndexReport(BaseModel):
+    """Result of one `index` run. Counts of chunks, except ``meetings``."""
+
+    meetings: int = Field(0, description="Meetings in the store after the run.")
+    chunks: int = Field(0, description="Chunks in the store after the run.")
+    added: int = Field(0, description="Chunks embedded and added in this run.")
+    updated: int = Field(0, description="Chunks kept but given new metadata (e.g. file moved).")
+    unchanged: int = Field(0, description="Chunks of files that did not change.")
+    removed: int = Field(0, description="Chunks deleted (changed or pruned files).")
+    errors: list[FileError] = Field(default_factory=list, description="Files not indexed.")
+
+
+class MeetingInfo(BaseModel):
+    meeting_id: str
+    title: str
+    meeting_date: str
+    source: str
+    sha256: str
+    chunks: int
+    items: list[str] = Field(default_factory=list)
+
+
+def _pkg_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _model_id(embeddings: Embeddings) -> str:
+    return str(getattr(embeddings, "model_id", type(embeddings).__name__))
+
+
+def collection_name(model_id: str) -> str:
+    """Chroma collection for a model + chunker: 'vq-embeddinggemma-300m-bfloat16-c1'."""
+    name = f"vq-{slugify(model_id, 40)}-c{CHUNKER_VERSION}"
+    if len(name) > 60:
+        name = f"{name[:48]}-{hashlib.sha1(model_id.encode()).hexdigest()[:8]}"
+    return name
+
+
+class Index:
+    """Everything that is stored: open it, ``add`` files, ``search`` through a retriever."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        embeddings: Embeddings | None = None,
+        store: Path | str | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        if store is not None:
+            self.settings = self.settings.model_copy(update={"store": Path(store)})
+        self.store = Path(self.settings.store)
+        self.store.mkdir(parents=True, exist_ok=True)
+        self.embeddings = embeddings or self.settings.get_embeddings()
+        self.model_id = _model_id(self.embeddings)
+        self.collection = collection_name(self.model_id)
+        self._manifest_path = self.store / "manifest.json"
+        self.manifest = self._read_manifest()
+        from langchain_chroma import Chroma
+
+        self.client = self.settings.get_chroma_client()
+        self.vectorstore = Chroma(
+            client=self.client,
+            collection_name=self.collection,
+            embedding_function=self.embeddings,
+        )
+        self.keyword = KeywordIndex(self.store / "keyword", self.collection)
+
+    # -- manifest ---------------------------------------------------------------------------
+
+    def _read_manifest(self) -> dict[str, Any]:
+        if not self._manifest_path.exists():
+            return {"format": FORMAT_VERSION, "collections": {}}
+        try:
+            data = json.loads(self._manifest_path.read_text())
+        except (OSError, ValueError) as exc:
+            raise IndexError_(f"{self._manifest_path}: unreadable manifest ({exc})") from exc
+        if int(data.get("format", 0)) > FORMAT_VERSION:
+            raise IndexError_(
+                f"{self.store} was written by a newer verslagqa (store format "
+                f"{data.get('format')}, this version reads {FORMAT_VERSION}); upgrade verslagqa"
+            )
+        data.setdefault("collections", {})
+        return data
+
+    def _write_manifest(self) -> None:
+        entry = self._entry()
+        entry.update(
+            {
+                "embedding_model": self.model_id,
+                "chunker_version": CHUNKER_VERSION,
+                "verslagqa_version": _pkg_version("verslagqa"),
+                "chromadb_version": _pkg_version("chromadb"),
+                "langchain_chroma_version": _pkg_version("langchain-chroma"),
+                "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            }
+        )
+        self.manifest["format"] = FORMAT_VERSION
+        tmp = self._manifest_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.manifest, indent=1, ensure_ascii=False))
+        os.replace(tmp, self._manifest_path)
+
+    def _entry(self) -> dict[str, Any]:
+        return self.manifest["collections"].setdefault(self.collection, {"files": {}})
+
+    @property
+    def files(self) -> dict[str, dict[str, Any]]:
+        files: dict[str, dict[str, Any]] = self._entry().setdefault("files", {})
+        return files
+
+    def other_collections(self) -> list[str]:
+        """Collections in this store built with another model or chunker."""
+        return [
+            c
+            for c, e in self.manifest["collections"].items()
+            if c != self.collection and e.get("files")
+        ]
+
+    # -- locking ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, timeout: float = 30.0) -> Iterator[None]:
+        """Exclusive write lock on the store; waits up to ``timeout`` seconds."""
+        path = self.store / ".lock"
+        with open(path, "a+") as fh:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreLockedError(
+                            f"{self.store} is being written by another verslagqa process "
+                            f"(waited {timeout:.0f} s); try again when it has finished"
+                        ) from None
+                    time.sleep(0.2)
+            try:
+                # re-read: another process may have changed the store while we waited
+                self.manifest = self._read_manifest()
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def _collection(self) -> Any:
+        return self.vectorstore._collection
+
+    def _embed(self, chunks: list[Chunk]) -> list[list[float]]:
+        return self.embeddings.embed_documents([c.embed_text for c in chunks])
+
+    def _write_chunks(self, remove: list[str], chunks: list[Chunk]) -> None:
+        coll = self._collection()
+        if remove:
+            coll.delete(ids=remove)
+        if chunks:
+            vectors = self._embed(chunks)
+            coll.upsert(
+                ids=[c.id for c in chunks],
+                embeddings=vectors,
+                documents=[c.text for c in chunks],
+                metadatas=[dict(c.metadata) for c in chunks],
+            )
+        self.keyword.replace(remove, [(c.id, c.metadata, c.keyword_text) for c in chunks])
+
+    def add(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        prune: bool = False,
+        on_file: Callable[[str, int, int], None] | None = None,
+        lock_timeout: float = 30.0,
+    ) -> IndexReport:
+        """Index files and folders; bad files are reported in ``errors``, the rest goes on."""
+        report = IndexReport()
+        files = iter_verslag_files(list(paths))
+        with self.lock(lock_timeout):
+            self._repair()
+            by_sha = {e["sha256"]: src for src, e in self.files.items()}
+            taken = {e["meeting_id"] for e in self.files.values()}
+            for n, path in enumerate(files):
+                src = str(Path(path).resolve())
+                if on_file:
+                    on_file(src, n, len(files))
+                try:
+                    meeting = parse_verslag(
+                        path, source=src, max_bytes=self.settings.parse.max_bytes
+                    )
+                except VerslagParseError as exc:
+                    report.errors.append(FileError(source=str(path), reason=exc.reason))
+                    continue
+                old = self.files.get(src)
+                if old and old["sha256"] == meeting.sha256 and old.get("state") == "complete":
+                    report.unchanged += len(old["chunk_ids"])
+                    continue
+                twin = by_sha.get(meeting.sha256)
+                if twin and twin != src:
+                    if Path(twin).exists():
+                        report.errors.append(
+                            FileError(source=str(path), reason=f"duplicate content of {twin}")
+                        )
+                        continue
+                    report.updated += self._move(twin, src)  # same content, file moved
+                    by_sha[meeting.sha256] = src
+                    continue
+                if old:
+                    taken.discard(old["meeting_id"])
+                meeting.meeting_id = unique_meeting_id(meeting, taken)
+                taken.add(meeting.meeting_id)
+                added, removed = self._index_meeting(src, meeting)
+                report.added += added
+                report.removed += removed
+                report.unchanged += len(self.files[src]["chunk_ids"]) - added
+                by_sha[meeting.sha256] = src
+            if prune:
+                for src in [s for s in self.files if not Path(s).exists()]:
+                    report.removed += self._remove_file(src)
+            self._write_manifest()
+        report.meetings = len(self.files)
+        report.chunks = sum(len(e["chunk_ids"]) for e in self.files.values())
+        return report
+
+    def _index_meeting(self, src: str, meeting: Meeting) -> tuple[int, int]:
+        chunks = chunk_meeting(
+            meeting,
+            max_tokens=self.settings.chunk.max_tokens,
+            overlap_tokens=self.settings.chunk.overlap_tokens,
+        )
+        old_ids = set(self.files.get(src, {}).get("chunk_ids", []))
+        new_ids = [c.id for c in chunks]
+        remove = sorted(old_ids - set(new_ids))
+        fresh = [c for c in chunks if c.id not in old_ids]
+        # pending first: a crash between here and 'complete' makes the next run redo this file
+        self.files[src] = {
+            **self.files.get(src, {}),
+            "state": "pending",
+            "pending_ids": sorted(set(new_ids) | old_ids),
+        }
+        self._write_manifest()
+        self._write_chunks(remove, fresh)
+        self.files[src] = {
+            "state": "complete",
+            "sha256": meeting.sha256,
+            "meeting_id": meeting.meeting_id,
+            "title": meeting.title,
+            "meeting_date": meeting.meeting_date.isoformat() if meeting.meeting_date else "",
+            "items": [i.label for i in meeting.items],
+            "chunk_ids": new_ids,
+        }
+        self._write_manifest()
+        return len(fresh), len(remove)
+
+    def _move(self, old_src: str, new_src: str) -> int:
+        entry = self.files.pop(old_src)
+        ids = entry["chunk_ids"]
+        if ids:
+            self._collection().update(ids=ids, metadatas=[{"source": new_src} for _ in ids])
+        self.files[new_src] = entry
+        self._write_manifest()
+        return len(ids)
+
+    def _remove_file(self, src: str) -> int:
+        entry = self.files.get(src, {})
+        ids = sorted(set(entry.get("chunk_ids", [])) | set(entry.get("pending_ids", [])))
+        self.files[src] = {**entry, "state": "pending", "pending_ids": ids}
+        self._write_manifest()
+        self._write_chunks(ids, [])
+        del self.files[src]
+        self._write_manifest()
+        return len(entry.get("chunk_ids", []))
+
+    def _repair(self) -> None:
+        """Undo files left half-indexed by a crash: their chunks are removed, then redone."""
+        for src, entry in list(self.files.items()):
+            if entry.get("state") != "complete":
+                self._remove_file(src)
+
+    def rebuild(self) -> None:
+        """Drop this collection and its keyword index (and other collections' leftovers)."""
+        with self.lock():
+            for name in [self.collection, *self.other_collections()]:
+                with contextlib.suppress(Exception):
+                    self.client.delete_collection(name)
+                kw = KeywordIndex(self.store / "keyword", name)
+                kw.replace(sorted(kw.ids()), [])
+                kw.close()
+                self.manifest["collections"].pop(name, None)
+            from langchain_chroma import Chroma
+
+            self.vectorstore = Chroma(
+                client=self.client,
+                collection_name=self.collection,
+                embedding_function=self.embeddings,
+            )
+            self._write_manifest()
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def meetings(self) -> list[MeetingInfo]:
+        """What is indexed, oldest meeting first."""
+        infos = [
+            MeetingInfo(
+                meeting_id=e["meeting_id"],
+                title=e["title"],
+                meeting_date=e.get("meeting_date", ""),
+                source=src,
+                sha256=e["sha256"],
+                chunks=len(e["chunk_ids"]),
+                items=e.get("items", []),
+            )
+            for src, e in self.files.items()
+            if e.get("state") == "complete"
+        ]
+        return sorted(infos, key=lambda m: (m.meeting_date, m.meeting_id))
+
+    def count(self) -> int:
+        return int(self._collection().count())
+
+    def get_chunks(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        if not ids:
+            return {}
+        res = self._collection().get(ids=ids, include=["documents", "metadatas"])
+        return {
+            i: (d, dict(m))
+            for i, d, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
+        }

@@ -1,0 +1,196 @@
+"""BM25 keyword index with a Dutch stemmer, persisted next to Chroma and updated per chunk.
+
+Tokens of every chunk live in SQLite (one transaction per file, so a crash never leaves half a
+file); the bm25s matrix is derived from them, saved to disk with the data version it was built
+from, and rebuilt only when the data changed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import unicodedata
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["KeywordIndex", "tokenize"]
+
+_WORD = re.compile(r"\w+")
+
+
+@cache
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("dutch")
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_DUTCH
+
+    return frozenset(_fold(w) for w in STOPWORDS_DUTCH)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case, accent-folded Dutch stems without stop words ('Brieven' → 'brief')."""
+    words = [w for w in _WORD.findall(_fold(text)) if w not in _stopwords() and len(w) > 1]
+    return list(_stemmer().stemWords(words))
+
+
+class KeywordIndex:
+    """Chunk tokens in SQLite plus a cached bm25s index over them."""
+
+    def __init__(self, directory: Path, collection: str) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.collection = collection
+        self.db_path = self.directory / "keyword.sqlite3"
+        self._conn = sqlite3.connect(self.db_path, timeout=60)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS chunks (collection TEXT, id TEXT, meeting_id TEXT, "
+            "meeting_ts INTEGER, item_label TEXT, tokens TEXT, PRIMARY KEY (collection, id))"
+        )
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS meta (collection TEXT PRIMARY KEY, version INTEGER)"
+        )
+        self._conn.commit()
+        self._cache: tuple[int, Any, list[str], dict[str, np.ndarray]] | None = None
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @property
+    def version(self) -> int:
+        row = self._conn.execute(
+            "SELECT version FROM meta WHERE collection=?", (self.collection,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def replace(self, remove_ids: list[str], rows: list[tuple[str, dict[str, Any], str]]) -> None:
+        """Delete ``remove_ids`` and insert ``(id, metadata, keyword_text)`` rows atomically."""
+        with self._conn:
+            self._conn.executemany(
+                "DELETE FROM chunks WHERE collection=? AND id=?",
+                [(self.collection, i) for i in remove_ids],
+            )
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        self.collection,
+                        cid,
+                        str(meta["meeting_id"]),
+                        int(meta["meeting_ts"]),
+                        str(meta["item_label"]),
+                        " ".join(tokenize(text)),
+                    )
+                    for cid, meta, text in rows
+                ],
+            )
+            self._conn.execute(
+                "INSERT INTO meta VALUES (?, 1) ON CONFLICT(collection) "
+                "DO UPDATE SET version = version + 1",
+                (self.collection,),
+            )
+
+    def ids(self) -> set[str]:
+        rows = self._conn.execute("SELECT id FROM chunks WHERE collection=?", (self.collection,))
+        return {r[0] for r in rows}
+
+    def _cache_dir(self) -> Path:
+        return self.directory / f"bm25-{self.collection}"
+
+    def _load(self) -> tuple[Any, list[str], dict[str, np.ndarray]] | None:
+        import bm25s
+
+        version = self.version
+        if self._cache and self._cache[0] == version:
+            return self._cache[1], self._cache[2], self._cache[3]
+        rows = self._conn.execute(
+            "SELECT id, meeting_id, meeting_ts, item_label, tokens FROM chunks "
+            "WHERE collection=? ORDER BY id",
+            (self.collection,),
+        ).fetchall()
+        if not rows:
+            self._cache = None
+            return None
+        ids = [r[0] for r in rows]
+        columns = {
+            "meeting_id": np.array([r[1] for r in rows], dtype=object),
+            "meeting_ts": np.array([r[2] for r in rows], dtype=np.int64),
+            "item_label": np.array([r[3] for r in rows], dtype=object),
+        }
+        cache_dir = self._cache_dir()
+        stamp = cache_dir / "version.json"
+        retriever = None
+        if stamp.exists():
+            try:
+                saved = json.loads(stamp.read_text())
+                if saved.get("version") == version and saved.get("n") == len(ids):
+                    retriever = bm25s.BM25.load(str(cache_dir / "index"))
+            except (OSError, ValueError):
+                retriever = None
+        if retriever is None:
+            retriever = bm25s.BM25()
+            retriever.index([r[4].split() or ["_"] for r in rows], show_progress=False)
+            tmp = cache_dir.with_suffix(".tmp")
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir(parents=True)
+            retriever.save(str(tmp / "index"))
+            (tmp / "version.json").write_text(json.dumps({"version": version, "n": len(ids)}))
+            shutil.rmtree(cache_dir, ignore_errors=True)
+            tmp.rename(cache_dir)
+        self._cache = (version, retriever, ids, columns)
+        return retriever, ids, columns
+
+    def search(
+        self,
+        query: str,
+        k: int,
+        *,
+        ts_range: tuple[int | None, int | None] = (None, None),
+        meeting_ids: list[str] | None = None,
+        item_label: str | None = None,
+    ) -> list[tuple[str, float]]:
+        """Top ``k`` (chunk id, BM25 score) pairs with score > 0, honouring the filters."""
+        loaded = self._load()
+        tokens = tokenize(query)
+        if loaded is None or not tokens:
+            return []
+        retriever, ids, cols = loaded
+        mask = np.ones(len(ids), dtype=bool)
+        lo, hi = ts_range
+        if lo is not None:
+            mask &= cols["meeting_ts"] >= lo
+        if hi is not None:
+            mask &= cols["meeting_ts"] <= hi
+        if meeting_ids is not None:
+            mask &= np.isin(cols["meeting_id"], np.array(meeting_ids, dtype=object))
+        if item_label is not None:
+            mask &= cols["item_label"] == item_label
+        if not mask.any():
+            return []
+        vocab = retriever.vocab_dict
+        known = [t for t in tokens if t in vocab]
+        if not known:
+            return []
+        k = min(k, int(mask.sum()))
+        docs, scores = retriever.retrieve(
+            [known], k=k, show_progress=False, weight_mask=mask.astype(np.float32), n_threads=1
+        )
+        return [
+            (ids[int(d)], float(s))
+            for d, s in zip(docs[0], scores[0], strict=True)
+            if s > 0 and mask[int(d)]
+        ]
