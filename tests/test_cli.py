@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import SAMPLES, SEED
 
 
@@ -73,7 +75,10 @@ def test_unknown_model_is_usage_error() -> None:
     assert proc.returncode == 2 and "unknown model" in proc.stderr
 
 
-def test_demo_runs_on_bundled_samples() -> None:
-    proc = run("demo")
+@pytest.mark.slow
+def test_demo_runs_on_bundled_samples(tmp_path: Path) -> None:
+    proc = run("demo", "--store", str(tmp_path / "store"))
     assert proc.returncode == 0, proc.stderr
     assert "5 verslagen parsed" in proc.stdout
+    assert "5 meetings, " in proc.stdout
+    assert "1. [Corona Continuïteit Team LZ, 2020-11-18]" in proc.stdout

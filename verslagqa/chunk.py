@@ -119,6 +119,11 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans or [(start, end)]
 
 
+def _heading_like(line: str) -> bool:
+    stripped = line.strip().lstrip("-").strip()
+    return len(stripped.split()) <= 4 and not stripped.endswith((".", "!", "?", ")"))
+
+
 def _windows(text: str, max_tokens: int, overlap_tokens: int) -> list[tuple[int, int]]:
     """Group sentence-or-line spans into windows of at most max_tokens, with overlap."""
     pieces: list[tuple[int, int]] = []
@@ -138,6 +143,9 @@ def _windows(text: str, max_tokens: int, overlap_tokens: int) -> list[tuple[int,
                 break
             tokens += nxt
             j += 1
+        # a short heading-like line ('- DGLZ') belongs with what follows it
+        while j > i and j + 1 < len(pieces) and _heading_like(text[pieces[j][0] : pieces[j][1]]):
+            j -= 1
         windows.append((pieces[i][0], pieces[j][1]))
         if j + 1 >= len(pieces):
             break

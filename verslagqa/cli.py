@@ -6,10 +6,11 @@ files failed, the others were processed).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,9 +18,14 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from . import models as model_store
+from .index import IndexError_
 from .parse import VerslagParseError, iter_verslag_files, parse_verslag
 from .schemas import Meeting
 from .settings import Settings
+from .textutil import find_date
+
+if TYPE_CHECKING:
+    from .index import Index
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
@@ -235,8 +241,178 @@ def models_verify(
 
 
 # --------------------------------------------------------------------------------------------
+# index / search / meetings
+# --------------------------------------------------------------------------------------------
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", help="Index directory (default: VERSLAGQA_STORE or ./vectorstore)."),
+]
+
+
+def _settings(store: Path | None = None) -> Settings:
+    settings = Settings()
+    if store is not None:
+        settings = settings.model_copy(update={"store": store})
+    return settings
+
+
+def _open_index(store: Path | None) -> Index:
+    from .index import Index
+
+    try:
+        return Index(_settings(store))
+    except (model_store.ModelError, IndexError_) as exc:
+        if _State.debug:
+            raise
+        raise _fail(str(exc)) from None
+
+
+def _parse_date(value: str | None, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        found = find_date(value)
+        if found is None:
+            raise _fail(
+                f"{name}: not a date: {value!r} (use 2021-03-01 or '1 maart 2021')", EXIT_USAGE
+            ) from None
+        return found
+
+
+@app.command()
+def index(
+    paths: Annotated[list[Path], typer.Argument(help="Verslag files or folders to index.")],
+    store: StoreOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary.")] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove meetings whose files are gone.")
+    ] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Drop the index (all models) and build it anew.")
+    ] = False,
+) -> None:
+    """Index verslagen (idempotent: unchanged files cost nothing)."""
+    idx = _open_index(store)
+    try:
+        if rebuild:
+            idx.rebuild()
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+            TimeElapsedColumn(), console=err, transient=True, disable=as_json,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("indexing", total=None)
+
+            def on_file(src: str, n: int, total: int) -> None:
+                progress.update(task, description=Path(src).name, completed=n, total=total)
+
+            report = idx.add(paths, prune=prune, on_file=on_file)
+    except IndexError_ as exc:
+        if _State.debug:
+            raise
+        raise _fail(str(exc)) from None
+    if as_json:
+        sys.stdout.write(report.model_dump_json() + "\n")
+    else:
+        for e in report.errors:
+            err.print(f"[red]error:[/red] {e.source}: {e.reason}", highlight=False)
+        out.print(
+            f"{report.meetings} meetings, {report.chunks} chunks in {idx.store} "
+            f"(added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+            f"removed {report.removed}, {len(report.errors)} errors)"
+        )
+    if report.errors:
+        ok = report.added + report.unchanged + report.updated
+        raise typer.Exit(EXIT_PARTIAL if ok else EXIT_FAILED)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Question or keywords (Dutch or English).")],
+    store: StoreOpt = None,
+    k: Annotated[int, typer.Option("--k", help="Number of hits.")] = 5,
+    van: Annotated[str | None, typer.Option("--van", help="From date (inclusive).")] = None,
+    tot: Annotated[str | None, typer.Option("--tot", help="Until date (inclusive).")] = None,
+    meeting: Annotated[
+        str | None, typer.Option("--meeting", help="Meeting title or id contains this.")
+    ] = None,
+    item: Annotated[str | None, typer.Option("--item", help="Agenda item label, e.g. 3c.")] = None,
+    mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or bm25.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search the index and show the best passages with their meeting and agenda item."""
+    from .retrieve import HybridRetriever, SearchFilters
+
+    if mode not in ("hybrid", "dense", "bm25"):
+        raise _fail(f"--mode must be hybrid, dense or bm25, not {mode!r}", EXIT_USAGE)
+    filters = SearchFilters(
+        van=_parse_date(van, "--van"), tot=_parse_date(tot, "--tot"), meeting=meeting, item=item
+    )
+    idx = _open_index(store)
+    if not idx.files:
+        others = idx.other_collections()
+        hint = (
+            f"; it holds an index built with another model or chunker ({', '.join(others)}): "
+            "run `verslagqa index --rebuild PATH`"
+            if others
+            else "; run `verslagqa index PATH` first"
+        )
+        raise _fail(f"the index in {idx.store} is empty{hint}")
+    retriever = HybridRetriever.from_index(idx)
+    hits = retriever.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
+    if as_json:
+        sys.stdout.write(
+            json.dumps({"hits": [h.public() for h in hits]}, ensure_ascii=False) + "\n"
+        )
+        return
+    if not hits:
+        out.print("No hits.")
+        return
+    for rank, h in enumerate(hits, 1):
+        ref = f"{h.meeting_title}, {h.meeting_date}" + (
+            f", punt {h.item_label}" if h.item_label else ""
+        )
+        title = f" {h.item_title}" if h.item_title else ""
+        out.print(
+            f"[bold]{rank}. [{ref}]{title}[/bold]  [dim]score {h.score:.3f}[/dim]", highlight=False
+        )
+        snippet = h.text if len(h.text) <= 400 else h.text[:400] + "…"
+        out.print(snippet, highlight=False)
+        out.print(f"[dim]{h.source}[/dim]\n", highlight=False)
+
+
+@app.command()
+def meetings(
+    store: StoreOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the indexed meetings."""
+    idx = _open_index(store)
+    infos = idx.meetings()
+    if as_json:
+        sys.stdout.write(
+            json.dumps({"meetings": [m.model_dump() for m in infos]}, ensure_ascii=False) + "\n"
+        )
+        return
+    table = Table(title=f"{len(infos)} meetings in {idx.store}")
+    for col in ("meeting_id", "title", "date", "items", "chunks", "source"):
+        table.add_column(col, overflow="fold")
+    for m in infos:
+        table.add_row(
+            m.meeting_id, m.title, m.meeting_date, " ".join(i or "—" for i in m.items),
+            str(m.chunks), m.source,
+        )  # fmt: skip
+    out.print(table)
+
+
+# --------------------------------------------------------------------------------------------
 # demo
 # --------------------------------------------------------------------------------------------
+
+
+SAMPLE_QUESTION = "Wanneer moet de kabinetsbrief over de vaccinatiestrategie gereed zijn?"
 
 
 @app.command()
@@ -244,24 +420,50 @@ def demo(
     folder: Annotated[
         Path | None, typer.Argument(help="Folder with verslagen (default: bundled samples).")
     ] = None,
+    store: StoreOpt = None,
+    question: Annotated[str, typer.Option("--question", help="Question to ask.")] = SAMPLE_QUESTION,
 ) -> None:
-    """Run the main job on the bundled sample verslagen."""
+    """The main job on the bundled samples: parse, index, search."""
+    from .parse import load_verslagen
+    from .retrieve import HybridRetriever
     from .samples_data import samples_dir
 
     target = folder or samples_dir()
-    out.rule(f"verslagqa demo — {target}")
-    from .parse import load_verslagen
-
+    out.rule(f"1. parse — {target}")
     result = load_verslagen(target, max_bytes=Settings().parse.max_bytes)
+    table = Table()
+    for col in ("meeting_id", "title", "date", "time", "agenda items", "redactions"):
+        table.add_column(col)
     for m in result.meetings:
-        out.print(_meeting_table(m))
-        out.print(_items_table(m))
+        table.add_row(
+            m.meeting_id, m.title, str(m.meeting_date or ""),
+            "-".join(t for t in (m.start_time, m.end_time) if t),
+            " ".join(i.label or "—" for i in m.items), str(m.redactions),
+        )  # fmt: skip
+    out.print(table)
     for e in result.errors:
         err.print(f"[red]error:[/red] {e.source}: {e.reason}", highlight=False)
     out.print(
         f"{len(result.meetings)} verslagen parsed, "
         f"{sum(len(m.items) for m in result.meetings)} agenda items, {len(result.errors)} errors."
     )
+
+    idx = _open_index(store)
+    out.rule(f"2. index — {idx.store}")
+    report = idx.add([target])
+    out.print(
+        f"{report.meetings} meetings, {report.chunks} chunks "
+        f"(added {report.added}, unchanged {report.unchanged}, errors {len(report.errors)})"
+    )
+
+    out.rule("3. search")
+    out.print(f"[bold]Vraag:[/bold] {question}", highlight=False)
+    for rank, h in enumerate(HybridRetriever.from_index(idx).search(question, k=3), 1):
+        ref = f"{h.meeting_title}, {h.meeting_date}" + (
+            f", punt {h.item_label}" if h.item_label else ""
+        )
+        snippet = h.text if len(h.text) <= 300 else h.text[:300] + "…"
+        out.print(f"[bold]{rank}. [{ref}][/bold]\n{snippet}\n", highlight=False)
     if result.errors:
         raise typer.Exit(EXIT_PARTIAL if result.meetings else EXIT_FAILED)
 

@@ -1,0 +1,213 @@
+"""Evaluation against hand-annotated gold files (see evals/README.md).
+
+This module holds the gold format, the metric functions (each tested on hand-made cases) and
+the retrieval suite: item-level recall@k, MRR and nDCG@k for the hybrid, dense-only and
+BM25-only retrievers and for a naive baseline (LangChain ``RecursiveCharacterTextSplitter``
+chunks of the cleaned text in Chroma, same embedding model, no item-aware chunking).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field
+
+from .index import Index
+from .parse import load_verslagen
+from .retrieve import HybridRetriever, SearchFilters
+
+__all__ = [
+    "GoldItem",
+    "GoldQuestion",
+    "load_questions",
+    "ndcg_at_k",
+    "rank_items",
+    "recall_at_k",
+    "reciprocal_rank",
+    "run_retrieval_suite",
+]
+
+ItemKey = tuple[str, str]
+
+
+class GoldItem(BaseModel):
+    meeting_id: str = Field(description="Meeting id as produced by the parser.")
+    item: str = Field(description="Agenda item label; '' for an unnumbered meeting.")
+
+    @property
+    def key(self) -> ItemKey:
+        return (self.meeting_id, self.item)
+
+
+class GoldQuestion(BaseModel):
+    id: str
+    question: str
+    answerable: bool = True
+    withheld: bool = Field(default=False, description="The answer is redacted in the source.")
+    expected: list[GoldItem] = Field(default_factory=list)
+    key_facts: list[str] = Field(
+        default_factory=list, description="Phrases the answer must contain; 'a|b' = either."
+    )
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+
+
+def load_questions(gold_dir: Path) -> list[GoldQuestion]:
+    """Questions from ``gold_dir/questions.yaml`` (or .json)."""
+    for name in ("questions.yaml", "questions.yml", "questions.json"):
+        path = Path(gold_dir) / name
+        if path.exists():
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            return [GoldQuestion.model_validate(q) for q in data.get("questions", [])]
+    raise FileNotFoundError(f"no questions.yaml in {gold_dir}")
+
+
+# -- metrics ---------------------------------------------------------------------------------
+
+
+def rank_items(hits: list[tuple[str, str]]) -> list[ItemKey]:
+    """Unique (meeting_id, item_label) in first-seen order: chunk ranking → item ranking."""
+    seen: list[ItemKey] = []
+    for key in hits:
+        if key not in seen:
+            seen.append(key)
+    return seen
+
+
+def recall_at_k(ranked: list[ItemKey], expected: set[ItemKey], k: int) -> float:
+    """Share of the expected items found in the top k."""
+    if not expected:
+        return 0.0
+    return len(expected & set(ranked[:k])) / len(expected)
+
+
+def reciprocal_rank(ranked: list[ItemKey], expected: set[ItemKey]) -> float:
+    """1 / rank of the first expected item (0 when none is found)."""
+    for rank, key in enumerate(ranked, start=1):
+        if key in expected:
+            return 1.0 / rank
+    return 0.0
+
+
+def ndcg_at_k(ranked: list[ItemKey], expected: set[ItemKey], k: int) -> float:
+    """Binary-relevance nDCG@k."""
+    dcg = sum(1.0 / math.log2(i + 2) for i, key in enumerate(ranked[:k]) if key in expected)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(expected))))
+    return dcg / ideal if ideal else 0.0
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+# -- naive baseline --------------------------------------------------------------------------
+
+
+class NaiveBaseline:
+    """Fixed-size character chunks of the cleaned meeting text, dense search only."""
+
+    def __init__(self, index: Index, corpus: Path, chunk_size: int = 1000, overlap: int = 100):
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        self.index = index
+        self.collection = index.client.get_or_create_collection(f"naive-{index.collection}")
+        splitter = RecursiveCharacterTextSplitter(
+            chunk_size=chunk_size, chunk_overlap=overlap, add_start_index=True
+        )
+        if self.collection.count() == 0:
+            ids, texts, metas = [], [], []
+            for meeting in load_verslagen(corpus).meetings:
+                for n, doc in enumerate(splitter.create_documents([meeting.text])):
+                    start = int(doc.metadata["start_index"])
+                    end = start + len(doc.page_content)
+                    # the item the chunk overlaps most
+                    best = max(meeting.items, key=lambda it: _overlap(it, start, end))
+                    ids.append(f"{meeting.meeting_id}-{n}")
+                    texts.append(doc.page_content)
+                    metas.append(
+                        {
+                            "meeting_id": meeting.meeting_id,
+                            "item_label": best.label,
+                            "meeting_ts": _ts(meeting.meeting_date),
+                        }
+                    )
+            vectors = index.embeddings.embed_documents(texts)
+            self.collection.add(ids=ids, embeddings=vectors, documents=texts, metadatas=metas)
+
+    def search(self, query: str, n: int, filters: SearchFilters) -> list[tuple[str, str]]:
+        where: list[dict[str, Any]] = []
+        if filters.van:
+            where.append({"meeting_ts": {"$gte": _ts(filters.van)}})
+        if filters.tot:
+            where.append({"meeting_ts": {"$lte": _ts(filters.tot)}})
+        res = self.collection.query(
+            query_embeddings=[self.index.embeddings.embed_query(query)],
+            n_results=min(n, self.collection.count()),
+            where=(where[0] if len(where) == 1 else {"$and": where}) if where else None,
+            include=["metadatas"],
+        )
+        metas = res["metadatas"][0] if res["metadatas"] else []
+        return [(str(m["meeting_id"]), str(m["item_label"])) for m in metas]
+
+
+def _overlap(item: Any, start: int, end: int) -> int:
+    return int(min(end, item.end) - max(start, item.start))
+
+
+def _ts(date: dt.date | None) -> int:
+    from .chunk import _date_ts
+
+    return _date_ts(date)
+
+
+# -- suite -----------------------------------------------------------------------------------
+
+
+def run_retrieval_suite(
+    index: Index,
+    questions: list[GoldQuestion],
+    *,
+    corpus: Path,
+    k: int = 5,
+    retrievers: tuple[str, ...] = ("hybrid", "dense", "bm25", "naive"),
+) -> dict[str, Any]:
+    """Item-level retrieval metrics per retriever, with per-question cases."""
+    index.add([corpus])
+    hybrid = HybridRetriever.from_index(index)
+    naive = NaiveBaseline(index, corpus) if "naive" in retrievers else None
+    answerable = [q for q in questions if q.answerable and q.expected]
+    metrics: dict[str, dict[str, float]] = {}
+    cases: list[dict[str, Any]] = []
+    for q in answerable:
+        expected = {e.key for e in q.expected}
+        vector = index.embeddings.embed_query(q.question)
+        case: dict[str, Any] = {"id": q.id, "question": q.question, "expected": sorted(expected)}
+        for name in retrievers:
+            t0 = time.perf_counter()
+            if name == "naive" and naive is not None:
+                ranked = rank_items(naive.search(q.question, 30, q.filters))
+            else:
+                hits = hybrid.search(
+                    q.question, k=30, filters=q.filters, mode=name,  # type: ignore[arg-type]
+                    query_vector=vector,
+                )  # fmt: skip
+                ranked = rank_items([(h.meeting_id, h.item_label) for h in hits])
+            case[name] = {
+                "ranked": ranked[:k],
+                f"recall@{k}": recall_at_k(ranked, expected, k),
+                "rr": reciprocal_rank(ranked, expected),
+                f"ndcg@{k}": ndcg_at_k(ranked, expected, k),
+                "ms": round((time.perf_counter() - t0) * 1000, 1),
+            }
+        cases.append(case)
+    for name in retrievers:
+        metrics[name] = {
+            f"recall@{k}": _mean([c[name][f"recall@{k}"] for c in cases]),
+            "mrr": _mean([c[name]["rr"] for c in cases]),
+            f"ndcg@{k}": _mean([c[name][f"ndcg@{k}"] for c in cases]),
+        }
+    return {"metrics": metrics, "cases": cases, "k": k, "questions": len(cases)}
