@@ -412,6 +412,61 @@ def meetings(
 # --------------------------------------------------------------------------------------------
 
 
+@app.command("eval")
+def eval_(
+    suite: Annotated[str, typer.Option("--suite", help="retrieval or all.")] = "all",
+    gold: Annotated[
+        Path | None, typer.Option("--gold", help="Gold directory (default: evals/gold).")
+    ] = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option("--corpus", help="Verslagen the gold refers to (default: bundled samples)."),
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="Index used for the evals (default: evals/.store)."),
+    ] = None,
+    k: Annotated[int, typer.Option("--k", help="Cut-off for recall@k and nDCG@k.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Run the evaluation suites against annotated samples."""
+    from .evals import load_questions, run_retrieval_suite
+    from .samples_data import samples_dir
+
+    suites = {"retrieval"} if suite == "all" else {suite}
+    unknown = suites - {"retrieval"}
+    if unknown:
+        raise _fail(f"unknown or not yet available suite: {', '.join(unknown)}", EXIT_USAGE)
+    gold_dir = gold or Path("evals/gold")
+    corpus_dir = corpus or samples_dir()
+    try:
+        questions = load_questions(gold_dir)
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(f"{gold_dir}: {exc}") from None
+    idx = _open_index(store or Path("evals/.store"))
+    results: dict[str, object] = {}
+    retrieval = run_retrieval_suite(idx, questions, corpus=corpus_dir, k=k)
+    results["retrieval"] = retrieval
+    config = {
+        "embedding_model": idx.model_id,
+        "collection": idx.collection,
+        "gold": str(gold_dir),
+        "corpus": str(corpus_dir),
+        "k": k,
+        "retrieval": idx.settings.retrieval.model_dump(),
+    }
+    if as_json:
+        payload = {"suites": results, "config": config}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=list) + "\n")
+        return
+    table = Table(title=f"retrieval ({retrieval['questions']} questions, item level)")
+    for col in ("retriever", f"recall@{k}", "MRR", f"nDCG@{k}"):
+        table.add_column(col)
+    for name, m in retrieval["metrics"].items():
+        table.add_row(name, f"{m[f'recall@{k}']:.3f}", f"{m['mrr']:.3f}", f"{m[f'ndcg@{k}']:.3f}")
+    out.print(table)
+
+
 SAMPLE_QUESTION = "Wanneer moet de kabinetsbrief over de vaccinatiestrategie gereed zijn?"
 
 

@@ -204,10 +204,37 @@ def run_retrieval_suite(
                 "ms": round((time.perf_counter() - t0) * 1000, 1),
             }
         cases.append(case)
+    sweep = _weight_sweep(index, answerable, k) if "hybrid" in retrievers else []
     for name in retrievers:
         metrics[name] = {
             f"recall@{k}": _mean([c[name][f"recall@{k}"] for c in cases]),
             "mrr": _mean([c[name]["rr"] for c in cases]),
             f"ndcg@{k}": _mean([c[name][f"ndcg@{k}"] for c in cases]),
         }
-    return {"metrics": metrics, "cases": cases, "k": k, "questions": len(cases)}
+    return {
+        "metrics": metrics,
+        "cases": cases,
+        "k": k,
+        "questions": len(cases),
+        "weight_sweep": sweep,
+    }
+
+
+def _weight_sweep(index: Index, questions: list[GoldQuestion], k: int) -> list[dict[str, Any]]:
+    """MRR and recall@k of the hybrid retriever for a grid of BM25 weights and RRF constants."""
+    vectors = {q.id: index.embeddings.embed_query(q.question) for q in questions}
+    rows = []
+    for rrf_k in (10, 60):
+        for weight in (0.0, 0.5, 1.0, 1.5):
+            r = HybridRetriever.from_index(index, bm25_weight=weight, rrf_k=rrf_k)
+            rr, rec = [], []
+            for q in questions:
+                expected = {e.key for e in q.expected}
+                hits = r.search(q.question, k=30, filters=q.filters, query_vector=vectors[q.id])
+                ranked = rank_items([(h.meeting_id, h.item_label) for h in hits])
+                rr.append(reciprocal_rank(ranked, expected))
+                rec.append(recall_at_k(ranked, expected, k))
+            rows.append(
+                {"rrf_k": rrf_k, "bm25_weight": weight, "mrr": _mean(rr), f"recall@{k}": _mean(rec)}
+            )
+    return rows
