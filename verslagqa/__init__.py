@@ -3,13 +3,16 @@
 Quick start::
 
     import verslagqa
-    meeting = verslagqa.parse_verslag("samples/verslagen/001_004031dcab60c761.txt")
-    print(meeting.title, meeting.meeting_date, [i.label for i in meeting.items])
+    lib = verslagqa.Library.open("vectorstore")
+    lib.add("samples/verslagen"); lib.search("deadline aanlevering CFA")[0]
 """
 
 from __future__ import annotations
 
+from .index import IndexReport
+from .library import Library
 from .parse import LoadResult, ParseFailure, VerslagParseError, load_verslagen, parse_verslag
+from .retrieve import Hit, SearchFilters
 from .schemas import AgendaItem, Meeting
 from .settings import Settings
 
@@ -17,9 +20,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AgendaItem",
+    "Hit",
+    "IndexReport",
+    "Library",
     "LoadResult",
     "Meeting",
     "ParseFailure",
+    "SearchFilters",
     "Settings",
     "VerslagParseError",
     "__version__",
