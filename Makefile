@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --disable-pip-version-check -q --upgrade pip
 	$(PIP) torch==2.13.0
 	$(PIP) -e '.[dev]'
+	bash scripts/install-llama-cpp.sh $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)

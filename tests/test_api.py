@@ -8,7 +8,8 @@ import verslagqa
 def test_public_api_is_pinned() -> None:
     assert sorted(verslagqa.__all__) == sorted(
         [
-            "AgendaItem", "Hit", "IndexReport", "Library", "LoadResult", "Meeting",
+            "AgendaItem", "Answer", "CANNOT_ANSWER", "Citation", "Hit", "IndexReport",
+            "Library", "LoadResult", "Meeting",
             "ParseFailure", "SearchFilters", "Settings", "VerslagParseError", "__version__",
             "load_verslagen", "parse_verslag",
         ]

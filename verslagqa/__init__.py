@@ -9,6 +9,7 @@ Quick start::
 
 from __future__ import annotations
 
+from .answer import CANNOT_ANSWER, Answer, Citation
 from .index import IndexReport
 from .library import Library
 from .parse import LoadResult, ParseFailure, VerslagParseError, load_verslagen, parse_verslag
@@ -20,6 +21,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AgendaItem",
+    "Answer",
+    "CANNOT_ANSWER",
+    "Citation",
     "Hit",
     "IndexReport",
     "Library",

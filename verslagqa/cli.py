@@ -25,7 +25,9 @@ from .settings import Settings
 from .textutil import find_date
 
 if TYPE_CHECKING:
+    from .answer import Answer, AnswerChain
     from .index import Index
+    from .retrieve import SearchFilters
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
@@ -38,8 +40,9 @@ app = typer.Typer(
 models_app = typer.Typer(help="Offline models: fetch, list, verify.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# markup off: verslag text is full of "[weggelakt 5.1.2e]" that rich would eat as tags
+out = Console(soft_wrap=True, markup=False, highlight=False)
+err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 
 
 class _State:
@@ -54,7 +57,7 @@ def _main(
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"error: {message}", style="red")
     return typer.Exit(code)
 
 
@@ -114,7 +117,7 @@ def parse(
             failures += 1
             if _State.debug:
                 raise
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            err.print(f"error: {exc}", style="red")
             continue
         if as_json:
             sys.stdout.write(json.dumps(meeting.to_public_dict(), ensure_ascii=False) + "\n")
@@ -155,7 +158,7 @@ def models_fetch(
     failed = 0
     for name in _model_names(names):
         if model_store.model_status(name, home) == "ready":
-            out.print(f"[green]✓[/green] {name} (already present)")
+            out.print(f"✓ {name} (already present)", style="green")
             continue
         with Progress(
             TextColumn("{task.description}"),
@@ -176,9 +179,9 @@ def models_fetch(
                 failed += 1
                 if _State.debug:
                     raise
-                err.print(f"[red]error:[/red] {exc}", highlight=False)
+                err.print(f"error: {exc}", style="red")
                 continue
-        out.print(f"[green]✓[/green] {name} → {path}")
+        out.print(f"✓ {name} → {path}", style="green")
     if failed:
         raise typer.Exit(EXIT_FAILED)
 
@@ -208,11 +211,7 @@ def models_list(
     for col in ("name", "kind", "status", "description", "licence"):
         table.add_column(col)
     for r in rows:
-        colour = "green" if r["status"] == "ready" else "yellow"
-        table.add_row(
-            r["name"], r["kind"], f"[{colour}]{r['status']}[/{colour}]", r["description"],
-            r["licence"],
-        )  # fmt: skip
+        table.add_row(r["name"], r["kind"], r["status"], r["description"], r["licence"])
     out.print(table)
 
 
@@ -229,13 +228,13 @@ def models_verify(
         status = model_store.model_status(name, home)
         if status != "ready":
             bad += 1
-            err.print(f"[red]✗[/red] {name}: {status}; run `verslagqa models fetch {name}`")
+            err.print(f"✗ {name}: {status}; run `verslagqa models fetch {name}`", style="red")
             continue
         if model_store.verify_model(name, home):
-            out.print(f"[green]✓[/green] {name}: sha256 ok")
+            out.print(f"✓ {name}: sha256 ok", style="green")
         else:
             bad += 1
-            err.print(f"[red]✗[/red] {name}: sha256 mismatch; delete it and fetch again")
+            err.print(f"✗ {name}: sha256 mismatch; delete it and fetch again", style="red")
     if bad:
         raise typer.Exit(EXIT_FAILED)
 
@@ -317,7 +316,7 @@ def index(
         sys.stdout.write(report.model_dump_json() + "\n")
     else:
         for e in report.errors:
-            err.print(f"[red]error:[/red] {e.source}: {e.reason}", highlight=False)
+            err.print(f"error: {e.source}: {e.reason}", style="red")
         out.print(
             f"{report.meetings} meetings, {report.chunks} chunks in {idx.store} "
             f"(added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
@@ -375,12 +374,10 @@ def search(
             f", punt {h.item_label}" if h.item_label else ""
         )
         title = f" {h.item_title}" if h.item_title else ""
-        out.print(
-            f"[bold]{rank}. [{ref}]{title}[/bold]  [dim]score {h.score:.3f}[/dim]", highlight=False
-        )
+        out.print(f"{rank}. [{ref}]{title}  (score {h.score:.3f})", style="bold")
         snippet = h.text if len(h.text) <= 400 else h.text[:400] + "…"
         out.print(snippet, highlight=False)
-        out.print(f"[dim]{h.source}[/dim]\n", highlight=False)
+        out.print(f"{h.source}\n", style="dim")
 
 
 @app.command()
@@ -410,6 +407,166 @@ def meetings(
 # --------------------------------------------------------------------------------------------
 # demo
 # --------------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------------
+# ask + REPL
+# --------------------------------------------------------------------------------------------
+
+
+def _print_answer(ans: Answer, *, streamed: bool = False) -> None:
+    if not streamed:
+        out.print(ans.answer, highlight=False)
+    for c in ans.citations:
+        out.print(f"  [{c.n}] {c.ref} {c.item_title}", style="bold", highlight=False)
+        out.print(f"      “{c.quote}”", highlight=False)
+    for w in ans.warnings:
+        err.print(f"warning: {w}", style="yellow")
+
+
+def _make_chain(store: Path | None, llm: str | None) -> AnswerChain:
+    from .answer import AnswerChain
+    from .llm import LLMError
+    from .retrieve import HybridRetriever
+
+    idx = _open_index(store)
+    if not idx.files:
+        raise _fail(f"the index in {idx.store} is empty; run `verslagqa index PATH` first")
+    spec = llm or idx.settings.llm
+    try:
+        model = idx.settings.get_chat_model(spec)
+    except (LLMError, model_store.ModelError) as exc:
+        raise _fail(str(exc)) from None
+    return AnswerChain(HybridRetriever.from_index(idx), model, model_name=spec)
+
+
+def _repl(chain: AnswerChain, filters: SearchFilters, k: int | None) -> None:
+    import readline
+
+    from .retrieve import SearchFilters
+
+    history = Settings().home / "history"
+    try:
+        history.parent.mkdir(parents=True, exist_ok=True)
+        readline.read_history_file(history)
+    except OSError:
+        pass
+    out.print(
+        "verslagqa — stel een vraag over de verslagen. "
+        ":bronnen toont de bronnen, :filter van=2021-01-01 tot=… meeting=… item=…, :quit stopt."
+    )
+    last: Answer | None = None
+    while True:
+        try:
+            line = input("vraag> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            break
+        if not line:
+            continue
+        if line in (":quit", ":q", ":exit"):
+            break
+        if line == ":bronnen":
+            if last is None or not last.citations:
+                out.print("Geen bronnen.")
+                continue
+            hits = {i + 1: h for i, h in enumerate(chain.last_hits)}
+            for c in last.citations:
+                out.print(f"[{c.n}] {c.ref} {c.item_title}", style="bold", highlight=False)
+                out.print(hits[c.n].text if c.n in hits else c.quote, highlight=False)
+                out.print(f"{c.source}\n", style="dim")
+            continue
+        if line.startswith(":filter"):
+            args = line.split(None, 1)[1] if " " in line else ""
+            if args.strip() == "clear":
+                filters = SearchFilters()
+            elif args:
+                values = dict(part.split("=", 1) for part in args.split() if "=" in part)
+                try:
+                    for key in ("van", "tot"):
+                        if key in values:
+                            values[key] = str(_parse_date(values[key], key))
+                    filters = filters.model_copy(
+                        update=SearchFilters.model_validate(values).model_dump(exclude_unset=True)
+                    )
+                except (typer.Exit, ValueError) as exc:
+                    err.print(f"error: bad filter: {exc}", style="red")
+            shown = filters.model_dump(mode="json", exclude_none=True)
+            out.print(f"filter: {shown or 'geen'}")
+            continue
+        streamed = False
+
+        def on_token(tok: str) -> None:
+            nonlocal streamed
+            streamed = True
+            out.print(tok, end="", highlight=False)
+
+        last = chain.ask(line, filters=filters, k=k, on_token=on_token)
+        if streamed:
+            out.print()
+            if last.mode != "llm" or last.abstained:
+                out.print(last.answer, highlight=False)
+        _print_answer(last, streamed=streamed and last.mode == "llm" and not last.abstained)
+    try:
+        readline.write_history_file(history)
+    except OSError:
+        pass
+
+
+@app.command()
+def ask(
+    question: Annotated[
+        str | None, typer.Argument(help="The question; leave out for an interactive session.")
+    ] = None,
+    store: StoreOpt = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm", help="local, local:1.5b, local:0.5b, extractive, openai:M, ollama:M."
+        ),
+    ] = None,
+    k: Annotated[int | None, typer.Option("--k", help="Sources given to the model.")] = None,
+    van: Annotated[str | None, typer.Option("--van", help="From date (inclusive).")] = None,
+    tot: Annotated[str | None, typer.Option("--tot", help="Until date (inclusive).")] = None,
+    meeting: Annotated[
+        str | None, typer.Option("--meeting", help="Meeting title or id contains this.")
+    ] = None,
+    item: Annotated[str | None, typer.Option("--item", help="Agenda item label.")] = None,
+    questions: Annotated[
+        Path | None,
+        typer.Option("--questions", help="File with one question per line (JSON Lines out)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Answer a question from the indexed verslagen, with checked citations."""
+    from .retrieve import SearchFilters
+
+    filters = SearchFilters(
+        van=_parse_date(van, "--van"), tot=_parse_date(tot, "--tot"), meeting=meeting, item=item
+    )
+    chain = _make_chain(store, llm)
+    if questions is not None:
+        try:
+            lines = [q.strip() for q in questions.read_text(encoding="utf-8").splitlines()]
+        except OSError as exc:
+            raise _fail(f"{questions}: {exc.strerror or exc}") from None
+        for q in filter(None, lines):
+            ans = chain.ask(q, filters=filters, k=k)
+            if as_json:
+                sys.stdout.write(ans.model_dump_json() + "\n")
+                sys.stdout.flush()
+            else:
+                out.print(q, style="bold")
+                _print_answer(ans)
+        return
+    if question is None:
+        _repl(chain, filters, k)
+        return
+    ans = chain.ask(question, filters=filters, k=k)
+    if as_json:
+        sys.stdout.write(ans.model_dump_json() + "\n")
+    else:
+        _print_answer(ans)
 
 
 @app.command("eval")
@@ -497,7 +654,7 @@ def demo(
         )  # fmt: skip
     out.print(table)
     for e in result.errors:
-        err.print(f"[red]error:[/red] {e.source}: {e.reason}", highlight=False)
+        err.print(f"error: {e.source}: {e.reason}", style="red")
     out.print(
         f"{len(result.meetings)} verslagen parsed, "
         f"{sum(len(m.items) for m in result.meetings)} agenda items, {len(result.errors)} errors."
@@ -512,13 +669,14 @@ def demo(
     )
 
     out.rule("3. search")
-    out.print(f"[bold]Vraag:[/bold] {question}", highlight=False)
+    out.print(f"Vraag: {question}", style="bold")
     for rank, h in enumerate(HybridRetriever.from_index(idx).search(question, k=3), 1):
         ref = f"{h.meeting_title}, {h.meeting_date}" + (
             f", punt {h.item_label}" if h.item_label else ""
         )
         snippet = h.text if len(h.text) <= 300 else h.text[:300] + "…"
-        out.print(f"[bold]{rank}. [{ref}][/bold]\n{snippet}\n", highlight=False)
+        out.print(f"{rank}. [{ref}]", style="bold")
+        out.print(f"{snippet}\n")
     if result.errors:
         raise typer.Exit(EXIT_PARTIAL if result.meetings else EXIT_FAILED)
 
@@ -534,7 +692,7 @@ def main() -> None:
     except Exception as exc:  # last-resort guard: users get one line, not a traceback
         if "--debug" in sys.argv:
             raise
-        err.print(f"[red]error:[/red] {type(exc).__name__}: {exc}", highlight=False)
+        err.print(f"error: {type(exc).__name__}: {exc}", style="red")
         sys.exit(EXIT_FAILED)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from .answer import Answer, AnswerChain
 from .index import Index, IndexReport, MeetingInfo
 from .retrieve import Hit, HybridRetriever, SearchFilters
 from .settings import Settings
@@ -23,9 +24,11 @@ class Library:
     >>> lib.search("deadline aanlevering CFA")[0]   # doctest: +SKIP
     """
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, *, llm: str | None = None) -> None:
         self.index = index
         self.retriever = HybridRetriever.from_index(index)
+        self.llm = llm or index.settings.llm
+        self._chain: AnswerChain | None = None
 
     @classmethod
     def open(
@@ -34,9 +37,38 @@ class Library:
         *,
         settings: Settings | None = None,
         embeddings: Embeddings | None = None,
+        llm: str | None = None,
     ) -> Library:
-        """Open (or create) the store at ``store`` (default: settings / ./vectorstore)."""
-        return cls(Index(settings or Settings(), embeddings=embeddings, store=store))
+        """Open (or create) the store at ``store`` (default: settings / ./vectorstore).
+
+        ``llm`` picks the answer model: 'local' (default), 'local:0.5b', 'extractive',
+        'openai:<model>', 'ollama:<model>'.
+        """
+        return cls(Index(settings or Settings(), embeddings=embeddings, store=store), llm=llm)
+
+    @property
+    def chain(self) -> AnswerChain:
+        """The answer chain (the chat model is created on first use)."""
+        if self._chain is None:
+            model = self.index.settings.get_chat_model(self.llm)
+            self._chain = AnswerChain(self.retriever, model, model_name=self.llm)
+        return self._chain
+
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        van: dt.date | str | None = None,
+        tot: dt.date | str | None = None,
+        meeting: str | None = None,
+        item: str | None = None,
+    ) -> Answer:
+        """A short answer in the question's language, every claim cited, or an abstention."""
+        filters = SearchFilters.model_validate(
+            {"van": van, "tot": tot, "meeting": meeting, "item": item}
+        )
+        return self.chain.ask(question, filters=filters, k=k)
 
     def add(self, paths: Iterable[str | Path] | str | Path, *, prune: bool = False) -> IndexReport:
         """Index files or folders; unchanged files cost nothing. Bad files land in ``errors``."""

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
+    from langchain_core.language_models import BaseChatModel
 
 __all__ = [
     "ChunkSettings",
@@ -125,6 +126,21 @@ class Settings(BaseSettings):
             resolve_embedding_model(self.embedding.model, self.home),
             dtype=self.embedding.dtype,
             batch_size=self.embedding.batch_size,
+        )
+
+    def get_chat_model(self, spec: str | None = None) -> BaseChatModel | None:
+        """The chat model for ``spec`` (default: ``llm``); None means extractive answers."""
+        from .llm import get_chat_model
+
+        o = self.llm_options
+        return get_chat_model(
+            spec or self.llm,
+            home=self.home,
+            temperature=o.temperature,
+            max_tokens=o.max_tokens,
+            n_ctx=o.n_ctx,
+            n_threads=o.n_threads,
+            timeout_s=o.timeout_s,
         )
 
     def get_chroma_client(self) -> Any:

@@ -1,0 +1,154 @@
+"""The answer chain's logic with a scripted chat model (fast, offline)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from verslagqa.answer import (
+    CANNOT_ANSWER,
+    AnswerChain,
+    _AnswerFieldStreamer,
+    detect_language,
+    parse_citation_markers,
+)
+from verslagqa.index import Index
+from verslagqa.prompting import PromptError, load_prompt
+from verslagqa.retrieve import HybridRetriever, SearchFilters
+from verslagqa.settings import Settings
+
+from .conftest import SAMPLES
+from .fakes import HashEmbeddings, ScriptedChatModel
+
+Q = "Wanneer moet de kabinetsbrief over de vaccinatiestrategie gereed zijn?"
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory: pytest.TempPathFactory) -> HybridRetriever:
+    idx = Index(Settings(store=tmp_path_factory.mktemp("s")), embeddings=HashEmbeddings())
+    idx.add([SAMPLES])
+    return HybridRetriever.from_index(idx)
+
+
+def _reply(answer: str, sources: list[int]) -> str:
+    return json.dumps({"answer": answer, "sources": sources})
+
+
+def _chain(retriever: HybridRetriever, *replies: object) -> tuple[AnswerChain, ScriptedChatModel]:
+    model = ScriptedChatModel().enqueue(*replies)
+    return AnswerChain(retriever, model, model_name="scripted"), model
+
+
+def test_cited_answer_with_verbatim_quote(retriever: HybridRetriever) -> None:
+    chain, model = _chain(retriever, None)
+    hits = retriever.search(Q, k=4)
+    n = next(i for i, h in enumerate(hits, 1) if "Vrijdag moet de brief" in h.text)
+    model.replies[0] = _reply(f"De brief moet vrijdag gereed zijn [{n}].", [n])
+    ans = chain.ask(Q)
+    assert not ans.abstained and ans.mode == "llm" and ans.warnings == []
+    assert ans.answer == f"De brief moet vrijdag gereed zijn [{n}]."
+    (cit,) = ans.citations
+    assert cit.meeting_id == "2020-11-18-corona-continuiteit-team-lz"
+    assert cit.quote in hits[n - 1].text
+    assert "Vrijdag moet de brief vanuit het kabinet gereed zijn" in cit.quote
+    assert cit.source.endswith("000_a9ecbf3c1f32db91.txt")
+    assert cit.ref == "[Corona Continuïteit Team LZ, 18 november 2020]"
+    # the prompt held numbered sources, English instructions and the shared phrase
+    system, user = model.seen[0]
+    assert CANNOT_ANSWER in system.content and "Answer in Dutch" in system.content
+    assert "[1] " in user.content and Q in user.content
+
+
+def test_invalid_citations_are_dropped(retriever: HybridRetriever) -> None:
+    chain, _ = _chain(retriever, _reply("Vrijdag [1] en ook [9].", [1, 9]))
+    ans = chain.ask(Q)
+    assert [c.n for c in ans.citations] == [1]
+    assert "[9]" not in ans.answer
+    assert any("[9]" in w for w in ans.warnings)
+
+
+def test_answer_without_valid_citation_falls_back_to_extractive(
+    retriever: HybridRetriever,
+) -> None:
+    chain, _ = _chain(retriever, _reply("Vrijdag [8].", [8]))
+    ans = chain.ask(Q)
+    assert ans.mode == "extractive" and not ans.abstained
+    assert ans.citations and all(c.quote in ans.answer for c in ans.citations)
+    assert any("no valid citation" in w for w in ans.warnings)
+
+
+def test_sources_list_used_when_no_markers(retriever: HybridRetriever) -> None:
+    chain, _ = _chain(retriever, _reply("De brief moet vrijdag klaar zijn.", [2]))
+    ans = chain.ask(Q)
+    assert ans.answer.endswith("[2]") and [c.n for c in ans.citations] == [2]
+
+
+def test_model_abstains(retriever: HybridRetriever) -> None:
+    chain, _ = _chain(retriever, _reply(CANNOT_ANSWER, []))
+    ans = chain.ask("Wat is het standpunt van de minister over kernenergie?")
+    assert ans.abstained and ans.answer == CANNOT_ANSWER and ans.citations == []
+
+
+def test_nothing_relevant_abstains_without_calling_the_model(retriever: HybridRetriever) -> None:
+    chain, model = _chain(retriever)  # no scripted replies: a call would fail the test
+    ans = chain.ask("xyzzy plugh quux")
+    assert ans.abstained and model.seen == []
+    ans = chain.ask(Q, filters=SearchFilters(meeting="bestaat niet"))
+    assert ans.abstained and model.seen == []
+
+
+def test_model_error_falls_back_to_extractive(retriever: HybridRetriever) -> None:
+    chain, _ = _chain(retriever, TimeoutError("server down"))
+    ans = chain.ask(Q)
+    assert ans.mode == "extractive" and ans.citations
+    assert any("TimeoutError" in w for w in ans.warnings)
+
+
+def test_extractive_mode(retriever: HybridRetriever) -> None:
+    chain = AnswerChain(retriever, None)
+    ans = chain.ask(Q)
+    assert ans.mode == "extractive" and not ans.abstained
+    for c in ans.citations:
+        assert f"{c.quote} [{c.n}]" in ans.answer
+
+
+def test_english_question_gets_english_instruction(retriever: HybridRetriever) -> None:
+    chain, model = _chain(retriever, _reply("On Friday [1].", [1]))
+    chain.ask("When must the cabinet letter on the vaccination strategy be ready?")
+    assert "Answer in English" in model.seen[0][0].content
+
+
+def test_parse_citation_markers() -> None:
+    assert parse_citation_markers("a [1] b [2, 3] c [1][4]") == [1, 2, 3, 4]
+    assert parse_citation_markers("geen bronnen") == []
+    assert parse_citation_markers("[weggelakt 5.1.2e] en [12]") == [12]
+
+
+def test_detect_language() -> None:
+    assert detect_language(Q) == "Dutch"
+    assert detect_language("When is the letter due?") == "English"
+
+
+def test_answer_field_streamer() -> None:
+    got: list[str] = []
+    s = _AnswerFieldStreamer(got.append)
+    for piece in ['{"ans', 'wer": "Vrij', 'dag \\"x\\" [1]', '", "sources": [1]}']:
+        s.feed(piece)
+    assert "".join(got) == 'Vrijdag "x" [1]'
+
+
+def test_prompt_placeholders_fail_loudly() -> None:
+    p = load_prompt("answer")
+    assert set(p.fields) == {"language", "cannot_answer", "sources", "question"}
+    with pytest.raises(PromptError, match="missing"):
+        p.render(question="x")
+    with pytest.raises(PromptError, match="unknown"):
+        p.render(language="Dutch", cannot_answer="x", sources="s", question="q", extra="!")
+    with pytest.raises(PromptError):
+        load_prompt("bestaat_niet")
+
+
+def test_prompts_ship_in_the_package() -> None:
+    assert (Path(__file__).parent.parent / "prompts" / "answer.txt").exists()

@@ -1,0 +1,436 @@
+"""Grounded answers: retrieve → number the sources → model → parse ``[n]`` → validate.
+
+Citations are checked by code, never trusted: a citation must name a source that was retrieved
+and given to the model, and its quote is taken verbatim from that source's stored text. An
+answer without any valid citation is not returned as grounded: the chain falls back to the
+extractive answer (the best-matching source sentences), and says so in ``warnings``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableLambda
+from pydantic import BaseModel, Field
+
+from .chunk import count_tokens, dutch_date, split_sentences
+from .keyword import tokenize
+from .prompting import load_prompt
+from .retrieve import Hit, HybridRetriever, SearchFilters
+from .textutil import REDACTION_TOKEN_RE
+
+__all__ = [
+    "CANNOT_ANSWER",
+    "Answer",
+    "AnswerChain",
+    "Citation",
+    "detect_language",
+    "parse_citation_markers",
+]
+
+#: The one phrase for "the minutes do not say": used by the prompt, the code and the tests.
+CANNOT_ANSWER = "Dit staat niet in de verslagen."
+
+ANSWER_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "answer": {"type": "string"},
+        "sources": {"type": "array", "items": {"type": "integer"}},
+    },
+    "required": ["answer", "sources"],
+}
+
+_EN = {"the", "what", "when", "who", "which", "is", "are", "was", "were", "of", "how", "why",
+       "did", "does", "will", "be", "to", "and", "in", "on", "for", "about"}  # fmt: skip
+_NL = {"de", "het", "een", "wat", "wanneer", "wie", "welke", "is", "zijn", "was", "van", "hoe",
+       "waarom", "wordt", "worden", "moet", "en", "in", "op", "voor", "over", "er"}  # fmt: skip
+
+
+def detect_language(text: str) -> str:
+    """'Dutch' or 'English', by function words (ties go to Dutch)."""
+    words = re.findall(r"[a-z]+", text.lower())
+    en = sum(w in _EN and w not in _NL for w in words)
+    nl = sum(w in _NL and w not in _EN for w in words)
+    return "English" if en > nl else "Dutch"
+
+
+class Citation(BaseModel):
+    """Where a claim comes from: meeting, agenda item, file, and a verbatim quote."""
+
+    n: int = Field(description="Number of the source as shown to the model.")
+    meeting_id: str
+    meeting_title: str
+    meeting_date: str
+    item_label: str
+    item_title: str
+    quote: str = Field(description="A sentence copied verbatim from the source text.")
+    source: str = Field(description="Path of the verslag file.")
+
+    @property
+    def ref(self) -> str:
+        """'[MT DGLZ breed, 1 maart 2021, punt 3c]'."""
+        parts = [self.meeting_title]
+        if self.meeting_date:
+            try:
+                import datetime as dt
+
+                parts.append(dutch_date(dt.date.fromisoformat(self.meeting_date)))
+            except ValueError:
+                parts.append(self.meeting_date)
+        if self.item_label:
+            parts.append(f"punt {self.item_label}")
+        return "[" + ", ".join(parts) + "]"
+
+
+class Answer(BaseModel):
+    """An answer with checked citations, or an abstention."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = Field(default_factory=list)
+    mode: str = Field(description="'llm' or 'extractive'.")
+    model: str = Field(default="", description="Provider string of the model used.")
+    warnings: list[str] = Field(default_factory=list)
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        lines = [self.answer]
+        for c in self.citations:
+            lines.append(f"  [{c.n}] {c.ref} {c.item_title} — “{c.quote}”")
+            lines.append(f"      {c.source}")
+        lines.extend(f"  (!) {w}" for w in self.warnings)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Answer(\n{self}\n)"
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+_MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\]")
+
+
+def parse_citation_markers(text: str) -> list[int]:
+    """Source numbers cited as [1], [2, 3] or [1][2], in order of first appearance."""
+    seen: list[int] = []
+    for m in _MARKER.finditer(text):
+        for n in re.split(r"\s*[,;]\s*", m.group(1)):
+            if n and int(n) not in seen:
+                seen.append(int(n))
+    return seen
+
+
+def _sentences(text: str) -> list[str]:
+    out = []
+    for line in text.split("\n"):
+        line = line.strip().lstrip("-").strip()
+        if line:
+            out.extend(split_sentences(line))
+    return out
+
+
+def _overlap(query_stems: set[str], sentence: str) -> float:
+    stems = set(tokenize(sentence))
+    return float(len(query_stems & stems))
+
+
+def _best_sentence(text: str, reference: str) -> str:
+    """The sentence of ``text`` sharing most stems with ``reference`` (first on ties)."""
+    ref = set(tokenize(reference))
+    sentences = _sentences(text) or [text.strip()]
+    return max(sentences, key=lambda s: (_overlap(ref, s), -sentences.index(s)))
+
+
+def select_context(hits: list[Hit], question: str, budget: int = 450) -> list[list[str]]:
+    """Per source, the sentences most related to the question (in document order).
+
+    Small models read slowly and drift on long contexts: instead of whole chunks they get the
+    best sentences of each source, plus the sentence after each pick (answers often follow
+    the sentence that names the topic), within a token budget.
+    """
+    q = set(tokenize(question))
+    scored: list[tuple[float, int, int]] = []
+    per_source = [_sentences(h.text) for h in hits]
+    for si, sentences in enumerate(per_source):
+        for ji, s in enumerate(sentences):
+            # earlier sources are ranked higher by retrieval: a small bonus keeps that order
+            scored.append((_overlap(q, s) + 0.3 / (si + 1), si, ji))
+    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+    chosen: set[tuple[int, int]] = set()
+    used = 0
+    for score, si, ji in scored:
+        for cand in ((si, ji), (si, ji + 1)):
+            if cand in chosen or cand[1] >= len(per_source[si]):
+                continue
+            cost = count_tokens(per_source[si][cand[1]])
+            if used + cost > budget:
+                continue
+            if cand[1] == ji + 1 and score < 1:
+                continue
+            chosen.add(cand)
+            used += cost
+    return [
+        [s for ji, s in enumerate(sentences) if (si, ji) in chosen]
+        for si, sentences in enumerate(per_source)
+    ]
+
+
+def format_sources(hits: list[Hit], selected: list[list[str]]) -> str:
+    blocks = []
+    for n, (h, sentences) in enumerate(zip(hits, selected, strict=True), start=1):
+        date = h.meeting_date
+        try:
+            import datetime as dt
+
+            date = dutch_date(dt.date.fromisoformat(h.meeting_date))
+        except ValueError:
+            pass
+        head = f"[{n}] {h.meeting_title}, {date}"
+        if h.item_label:
+            head += f", punt {h.item_label}"
+        if h.item_title:
+            head += f" ({h.item_title})"
+        body = " ".join(sentences) if sentences else _sentences(h.text)[0]
+        blocks.append(f"{head}\n{body}")
+    return "\n\n".join(blocks)
+
+
+def _citation(n: int, hit: Hit, quote: str) -> Citation:
+    return Citation(
+        n=n,
+        meeting_id=hit.meeting_id,
+        meeting_title=hit.meeting_title,
+        meeting_date=hit.meeting_date,
+        item_label=hit.item_label,
+        item_title=hit.item_title,
+        quote=quote,
+        source=hit.source,
+    )
+
+
+def _parse_model_output(raw: str) -> tuple[str, list[int]]:
+    """(answer text, source numbers) from the model's JSON, or from plain text."""
+    raw = raw.strip()
+    m = re.search(r"\{.*\}", raw, re.S)
+    if m:
+        try:
+            data = json.loads(m.group(0))
+            answer = str(data.get("answer", "")).strip()
+            sources = [int(s) for s in data.get("sources", []) if str(s).strip().isdigit()]
+            return answer, sources
+        except (ValueError, TypeError, AttributeError):
+            pass
+    return raw, []
+
+
+def _is_abstention(answer: str) -> bool:
+    norm = re.sub(r"\W+", " ", answer.lower()).strip()
+    target = re.sub(r"\W+", " ", CANNOT_ANSWER.lower()).strip()
+    return not norm or norm.startswith(target) or norm == "niet in de verslagen"
+
+
+# -- the chain -------------------------------------------------------------------------------
+
+
+class AnswerChain:
+    """question → retrieve → select → prompt → model → validate → :class:`Answer`."""
+
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        model: BaseChatModel | None,
+        *,
+        model_name: str = "",
+        k: int = 4,
+        context_tokens: int = 450,
+        min_overlap: int = 1,
+    ) -> None:
+        self.retriever = retriever
+        self.model = model
+        self.model_name = model_name or ("extractive" if model is None else "custom")
+        self.k = k
+        self.context_tokens = context_tokens
+        self.min_overlap = min_overlap
+        self.prompt = load_prompt("answer")
+        self.last_hits: list[Hit] = []
+        # LCEL: the same steps as a Runnable, for users who compose chains
+        self.runnable = RunnableLambda(self._retrieve_step) | RunnableLambda(self._answer_step)
+
+    # steps, usable on their own and through ``runnable``
+    def _retrieve_step(self, inp: dict[str, Any]) -> dict[str, Any]:
+        filters = inp.get("filters") or SearchFilters()
+        hits = self.retriever.search(inp["question"], k=inp.get("k") or self.k, filters=filters)
+        self.last_hits = hits
+        return {**inp, "hits": hits}
+
+    def _answer_step(self, inp: dict[str, Any]) -> Answer:
+        return self._answer(inp["question"], inp["hits"], inp.get("on_token"))
+
+    def ask(
+        self,
+        question: str,
+        *,
+        filters: SearchFilters | None = None,
+        k: int | None = None,
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer ``question`` from the index, citing meeting and agenda item."""
+        return self.runnable.invoke(
+            {"question": question, "filters": filters, "k": k, "on_token": on_token}
+        )
+
+    def _abstain(self, question: str, mode: str, t0: float, warnings: list[str]) -> Answer:
+        return Answer(
+            question=question,
+            answer=CANNOT_ANSWER,
+            abstained=True,
+            mode=mode,
+            model=self.model_name,
+            warnings=warnings,
+            seconds=round(time.perf_counter() - t0, 2),
+        )
+
+    def _answer(
+        self, question: str, hits: list[Hit], on_token: Callable[[str], None] | None
+    ) -> Answer:
+        t0 = time.perf_counter()
+        q_stems = set(tokenize(question))
+        relevant = [h for h in hits if _overlap(q_stems, h.text) >= self.min_overlap]
+        if not hits or not relevant:
+            return self._abstain(question, "llm" if self.model else "extractive", t0, [])
+        if self.model is None:
+            return self._extractive(question, hits, t0, [])
+        selected = select_context(hits, question, self.context_tokens)
+        messages = self.prompt.render(
+            language=detect_language(question),
+            cannot_answer=CANNOT_ANSWER,
+            sources=format_sources(hits, selected),
+            question=question,
+        )
+        try:
+            raw = self._call_model(messages, on_token)
+        except Exception as exc:  # any provider failure → extractive, with a warning
+            return self._extractive(
+                question,
+                hits,
+                t0,
+                [f"model failed ({type(exc).__name__}: {exc}); extractive answer"],
+            )
+        answer, listed = _parse_model_output(raw)
+        if _is_abstention(answer):
+            return self._abstain(question, "llm", t0, [])
+        cited = parse_citation_markers(answer) or listed
+        valid = [n for n in cited if 1 <= n <= len(hits)]
+        warnings = []
+        dropped = [n for n in cited if n not in valid]
+        if dropped:
+            warnings.append(f"dropped citations to sources that were not given: {dropped}")
+            for n in dropped:
+                answer = re.sub(rf"\[{n}\]", "", answer)
+        if not valid:
+            warnings.append("model answer had no valid citation; extractive answer instead")
+            return self._extractive(question, hits, t0, warnings)
+        clean = _MARKER.sub("", answer).strip()
+        if not parse_citation_markers(answer):
+            answer = f"{answer.rstrip()} " + "".join(f"[{n}]" for n in valid)
+        citations = []
+        for n in valid:
+            hit = hits[n - 1]
+            quote = _best_sentence(hit.text, clean + " " + question)
+            if quote not in hit.text:  # cannot happen; the check is the point
+                continue
+            citations.append(_citation(n, hit, quote))
+        return Answer(
+            question=question,
+            answer=answer.strip(),
+            abstained=False,
+            citations=citations,
+            mode="llm",
+            model=self.model_name,
+            warnings=warnings,
+            seconds=round(time.perf_counter() - t0, 2),
+        )
+
+    def _call_model(self, messages: list, on_token: Callable[[str], None] | None) -> str:
+        assert self.model is not None
+        kwargs: dict[str, Any] = {}
+        from .llm import LlamaCppChat
+
+        if isinstance(self.model, LlamaCppChat):
+            kwargs["response_format"] = {"type": "json_object", "schema": ANSWER_SCHEMA}
+        if on_token is None:
+            return str(self.model.invoke(messages, **kwargs).content)
+        parts = []
+        streamer = _AnswerFieldStreamer(on_token)
+        for chunk in self.model.stream(messages, **kwargs):
+            text = str(chunk.content)
+            parts.append(text)
+            streamer.feed(text)
+        return "".join(parts)
+
+    def _extractive(self, question: str, hits: list[Hit], t0: float, warnings: list[str]) -> Answer:
+        """The best-matching sentences of the top sources, each cited."""
+        q = set(tokenize(question))
+        scored = []
+        for n, h in enumerate(hits, start=1):
+            for s in _sentences(h.text):
+                if REDACTION_TOKEN_RE.fullmatch(s.strip()):
+                    continue
+                scored.append((_overlap(q, s) + 0.5 / n, n, s))
+        scored.sort(key=lambda t: -t[0])
+        picked = [t for t in scored[:2] if t[0] >= 1] or scored[:1]
+        if not picked:
+            return self._abstain(question, "extractive", t0, warnings)
+        text = " ".join(f"{s} [{n}]" for _, n, s in picked)
+        citations: list[Citation] = []
+        for _, n, s in picked:
+            if all(c.n != n for c in citations):
+                citations.append(_citation(n, hits[n - 1], s))
+        return Answer(
+            question=question,
+            answer=text,
+            abstained=False,
+            citations=citations,
+            mode="extractive",
+            model=self.model_name,
+            warnings=warnings,
+            seconds=round(time.perf_counter() - t0, 2),
+        )
+
+
+class _AnswerFieldStreamer:
+    """Passes on only the characters of the JSON ``answer`` field while it is generated."""
+
+    def __init__(self, on_token: Callable[[str], None]) -> None:
+        self.on_token = on_token
+        self.buffer = ""
+        self.state = "before"  # before → inside → after
+
+    def feed(self, text: str) -> None:
+        for ch in text:
+            if self.state == "before":
+                self.buffer += ch
+                if re.search(r'"answer"\s*:\s*"$', self.buffer):
+                    self.state = "inside"
+                    self.buffer = ""
+            elif self.state == "inside":
+                if self.buffer.endswith("\\"):
+                    self.buffer = ""
+                    self.on_token({"n": "\n", '"': '"'}.get(ch, ch))
+                elif ch == "\\":
+                    self.buffer = "\\"
+                elif ch == '"':
+                    self.state = "after"
+                else:
+                    self.on_token(ch)
+
+
+def iter_sources(answer: Answer) -> Iterator[str]:
+    for c in answer.citations:
+        yield f"[{c.n}] {c.ref} {c.item_title}\n    “{c.quote}”\n    {c.source}"

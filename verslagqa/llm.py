@@ -1,0 +1,222 @@
+"""Chat model providers behind LangChain's ``BaseChatModel``, picked by a provider string.
+
+=================  ==========================================================================
+``local``          the default local GGUF model, in-process through llama-cpp-python (CPU)
+``local:1.5b``     Qwen2.5-Coder-1.5B-Instruct Q4_K_M
+``local:0.5b``     Qwen2.5-Coder-0.5B-Instruct Q4_K_M
+``local:/x.gguf``  any GGUF file
+``openai:<model>`` any OpenAI-compatible server (``VERSLAGQA_OPENAI_BASE_URL`` for vLLM, a
+                   llama.cpp server, Ollama's /v1, Azure …); extra ``verslagqa[openai]``
+``ollama:<model>`` an Ollama server (``VERSLAGQA_OLLAMA_URL``); extra ``verslagqa[ollama]``
+``extractive``     no model at all: answers are the best-matching source sentences
+=================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, Field, PrivateAttr
+
+from .models import ModelError, model_path, model_status
+
+__all__ = ["DEFAULT_LOCAL", "LOCAL_MODELS", "LLMError", "LlamaCppChat", "get_chat_model"]
+
+LOCAL_MODELS = {
+    "1.5b": "qwen2.5-coder-1.5b-instruct-q4_k_m",
+    "0.5b": "qwen2.5-coder-0.5b-instruct-q4_k_m",
+}
+#: The default local model, chosen by the evals and benchmarks (see BENCHMARKS.md).
+DEFAULT_LOCAL = "1.5b"
+
+_LOCK = threading.Lock()
+_LOADED: dict[tuple[str, int, int], Any] = {}
+
+
+class LLMError(RuntimeError):
+    """A chat model could not be created or failed to answer."""
+
+
+def _role(message: BaseMessage) -> str:
+    return {"human": "user", "ai": "assistant", "system": "system"}.get(message.type, "user")
+
+
+class LlamaCppChat(BaseChatModel):
+    """A GGUF model run in-process by llama-cpp-python; loaded once per process.
+
+    Accepts ``response_format={"type": "json_object", "schema": {...}}`` as a call keyword so
+    small models are held to a JSON schema by llama.cpp's grammar.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    model_path: str = Field(description="Path of the GGUF file.")
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    temperature: float = 0.0
+    max_tokens: int = 256
+    seed: int = 0
+    _llama: Any = PrivateAttr(default=None)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx}
+
+    @property
+    def llama(self) -> Any:
+        if self._llama is None:
+            threads = self.n_threads or os.cpu_count() or 2
+            key = (self.model_path, self.n_ctx, threads)
+            with _LOCK:
+                if key not in _LOADED:
+                    try:
+                        from llama_cpp import Llama
+                    except ImportError as exc:
+                        raise LLMError(
+                            "llama-cpp-python is not installed; run `make install` (it builds "
+                            "it for this CPU) or choose --llm extractive / openai:<model>"
+                        ) from exc
+                    _LOADED[key] = Llama(
+                        model_path=self.model_path,
+                        n_ctx=self.n_ctx,
+                        n_threads=threads,
+                        n_threads_batch=threads,
+                        seed=self.seed,
+                        verbose=False,
+                    )
+                self._llama = _LOADED[key]
+        return self._llama
+
+    def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict:
+        req: dict[str, Any] = {
+            "messages": [{"role": _role(m), "content": str(m.content)} for m in messages],
+            "temperature": kwargs.get("temperature", self.temperature),
+            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            "stop": stop,
+            "seed": self.seed,
+        }
+        if kwargs.get("response_format"):
+            req["response_format"] = kwargs["response_format"]
+        return req
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        out = self.llama.create_chat_completion(**self._request(messages, stop, **kwargs))
+        choice = out["choices"][0]
+        usage = out.get("usage", {})
+        msg = AIMessage(
+            content=choice["message"].get("content") or "",
+            response_metadata={"finish_reason": choice.get("finish_reason"), "usage": usage},
+        )
+        return ChatResult(generations=[ChatGeneration(message=msg)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        for part in self.llama.create_chat_completion(
+            **self._request(messages, stop, **kwargs), stream=True
+        ):
+            delta = part["choices"][0].get("delta", {}).get("content") or ""
+            if not delta:
+                continue
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+            if run_manager:
+                run_manager.on_llm_new_token(delta, chunk=chunk)
+            yield chunk
+
+
+def _local_path(spec: str, home: Path) -> str:
+    name = spec.split(":", 1)[1] if ":" in spec else DEFAULT_LOCAL
+    if name in LOCAL_MODELS:
+        model = LOCAL_MODELS[name]
+        if model_status(model, home) != "ready":
+            raise ModelError(
+                f"local model {model!r} is not installed in {home}; run "
+                f"`verslagqa models fetch {model}`"
+            )
+        return str(model_path(model, home))
+    if Path(name).is_file():
+        return name
+    raise LLMError(
+        f"unknown local model {name!r}: use local, local:1.5b, local:0.5b or local:/path/to/x.gguf"
+    )
+
+
+def get_chat_model(
+    spec: str,
+    *,
+    home: Path,
+    temperature: float = 0.0,
+    max_tokens: int = 256,
+    n_ctx: int = 4096,
+    n_threads: int | None = None,
+    timeout_s: float = 60.0,
+) -> BaseChatModel | None:
+    """The chat model for a provider string; ``None`` for ``extractive`` (no model)."""
+    spec = spec.strip()
+    provider, _, name = spec.partition(":")
+    if spec == "extractive":
+        return None
+    if provider == "local":
+        return LlamaCppChat(
+            model_path=_local_path(spec, home),
+            temperature=temperature,
+            max_tokens=max_tokens,
+            n_ctx=n_ctx,
+            n_threads=n_threads,
+        )
+    if provider == "openai" and name:
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError as exc:
+            raise LLMError("openai models need `pip install 'verslagqa[openai]'`") from exc
+        base_url = os.environ.get("VERSLAGQA_OPENAI_BASE_URL") or os.environ.get("OPENAI_BASE_URL")
+        kwargs: dict[str, Any] = {}
+        if base_url and not os.environ.get("OPENAI_API_KEY"):
+            kwargs["api_key"] = "not-needed"  # local OpenAI-compatible servers ignore the key
+        return ChatOpenAI(
+            model=name,
+            base_url=base_url,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            timeout=timeout_s,
+            max_retries=1,
+            **kwargs,
+        )
+    if provider == "ollama" and name:
+        try:
+            from langchain_ollama import ChatOllama
+        except ImportError as exc:
+            raise LLMError("ollama models need `pip install 'verslagqa[ollama]'`") from exc
+        return ChatOllama(
+            model=name,
+            base_url=os.environ.get("VERSLAGQA_OLLAMA_URL", "http://127.0.0.1:11434"),
+            temperature=temperature,
+            num_predict=max_tokens,
+            client_kwargs={"timeout": timeout_s},
+        )
+    raise LLMError(
+        f"unknown model {spec!r}: use local, local:1.5b, local:0.5b, extractive, "
+        "openai:<model> or ollama:<model>"
+    )
