@@ -23,3 +23,15 @@ def samples_dir() -> Path:
 @pytest.fixture(scope="session")
 def seeds() -> dict[int, Path]:
     return SEED
+
+
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the five samples indexed by the real packaged embedding model."""
+    from verslagqa.index import Index
+    from verslagqa.settings import Settings
+
+    store = tmp_path_factory.mktemp("real-store")
+    report = Index(Settings(store=store)).add([SAMPLES])
+    assert report.errors == [] and report.meetings == 5
+    return store

@@ -23,11 +23,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
-def real_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
-    idx = Index(Settings(store=tmp_path_factory.mktemp("real-store")))
-    report = idx.add([SAMPLES])
-    assert report.errors == [] and report.meetings == 5
-    return idx
+def real_index(real_store: Path) -> Index:
+    return Index(Settings(store=real_store))
 
 
 def test_real_model_is_the_packaged_embeddinggemma(real_index: Index) -> None:

@@ -201,6 +201,86 @@ def format_sources(hits: list[Hit], selected: list[list[str]]) -> str:
     return "\n\n".join(blocks)
 
 
+def group_hits(hits: list[Hit], max_sources: int) -> list[tuple[Hit, list[Hit]]]:
+    """One source per agenda item: chunks of the same item are merged (their lines, once)."""
+    groups: dict[tuple[str, str], list[Hit]] = {}
+    for h in hits:
+        key = (h.meeting_id, h.item_label)
+        if key in groups or len(groups) < max_sources:
+            groups.setdefault(key, []).append(h)
+    out = []
+    for members in groups.values():
+        lines: list[str] = []
+        for h in sorted(members, key=lambda x: x.start):
+            for line in h.text.split("\n"):
+                if line.strip() and line not in lines:
+                    lines.append(line)
+        merged = members[0].model_copy(update={"text": "\n".join(lines)})
+        out.append((merged, members))
+    return out
+
+
+# Words every question uses; they say nothing about whether the minutes cover the topic.
+_QUESTION_WORDS = frozenset(
+    tokenize(
+        "wanneer hoeveel welk welke waarom waar wie wat hoe gezegd besproken besloten "
+        "afgesproken verslag verslagen vergadering vergaderingen volgens staat stand zaken"
+    )
+)
+
+
+def _support(stems: set[str], text: str) -> float:
+    """Share of ``stems`` found in the best sentence of ``text``."""
+    if not stems:
+        return 0.0
+    return max((len(stems & set(tokenize(s))) for s in _sentences(text)), default=0) / len(stems)
+
+
+def attribute(answer: str, sources: list[Hit], model_cited: list[int]) -> tuple[str, list[int]]:
+    """Re-cite each answer sentence to the source that supports it best.
+
+    Small models often put the wrong number after a correct claim; the bookkeeping is done by
+    code: a sentence keeps the model's citation only when that source supports it at least
+    about as well as the best source.
+    """
+    plain = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", answer)).strip()
+    sentences = split_sentences(plain) or [plain]
+    rebuilt: list[str] = []
+    cited: list[int] = []
+    for sentence in sentences:
+        stems = set(tokenize(sentence))
+        scores = [_support(stems, s.text) for s in sources]
+        best = max(scores) if scores else 0.0
+        if best <= 0:
+            chosen = [n for n in model_cited if 1 <= n <= len(sources)][:1]
+        else:
+            chosen = [
+                n for n in model_cited if 1 <= n <= len(sources) and scores[n - 1] >= 0.8 * best
+            ]
+            if not chosen:
+                chosen = [scores.index(best) + 1]
+        marks = "".join(f"[{n}]" for n in chosen)
+        body = sentence.rstrip()
+        tail = body[-1] if body and body[-1] in ".!?" else ""
+        rebuilt.append(f"{body[: len(body) - len(tail)].rstrip()} {marks}{tail}")
+        cited.extend(n for n in chosen if n not in cited)
+    return " ".join(rebuilt), cited
+
+
+def unsupported_share(answer: str, question: str, sources: list[Hit], language: str) -> float:
+    """Share of the answer's new content (not in the question) absent from the sources."""
+    source_stems: set[str] = set()
+    for s in sources:
+        source_stems |= set(tokenize(s.text))
+    new = set(tokenize(_MARKER.sub("", answer))) - set(tokenize(question))
+    if language != "Dutch":
+        new = {t for t in new if t.isdigit()}  # only numbers can be checked across languages
+    new -= {"weggelakt", "grond", "5", "1", "2", "10"}
+    if not new:
+        return 0.0
+    return len(new - source_stems) / len(new)
+
+
 def _citation(n: int, hit: Hit, quote: str) -> Citation:
     return Citation(
         n=n,
@@ -247,8 +327,8 @@ class AnswerChain:
         model: BaseChatModel | None,
         *,
         model_name: str = "",
-        k: int = 4,
-        context_tokens: int = 450,
+        k: int = 3,
+        context_tokens: int = 300,
         min_overlap: int = 1,
     ) -> None:
         self.retriever = retriever
@@ -300,52 +380,59 @@ class AnswerChain:
         self, question: str, hits: list[Hit], on_token: Callable[[str], None] | None
     ) -> Answer:
         t0 = time.perf_counter()
+        mode = "llm" if self.model else "extractive"
         q_stems = set(tokenize(question))
         relevant = [h for h in hits if _overlap(q_stems, h.text) >= self.min_overlap]
         if not hits or not relevant:
-            return self._abstain(question, "llm" if self.model else "extractive", t0, [])
+            return self._abstain(question, mode, t0, [])
+        language = detect_language(question)
+        unknown = self._unknown_terms(question) if language == "Dutch" else []
+        content = q_stems - _QUESTION_WORDS
+        if len(unknown) >= 2 and len(unknown) >= 0.5 * len(content):
+            # most of what the question is about never occurs in the indexed minutes
+            return self._abstain(question, mode, t0, [])
+        groups = group_hits(hits, self.k)
+        sources = [merged for merged, _ in groups]
         if self.model is None:
-            return self._extractive(question, hits, t0, [])
-        selected = select_context(hits, question, self.context_tokens)
+            return self._extractive(question, sources, t0, [], groups)
+        selected = select_context(sources, question, self.context_tokens)
         messages = self.prompt.render(
-            language=detect_language(question),
+            language=language,
             cannot_answer=CANNOT_ANSWER,
-            sources=format_sources(hits, selected),
+            sources=format_sources(sources, selected),
             question=question,
         )
         try:
             raw = self._call_model(messages, on_token)
         except Exception as exc:  # any provider failure → extractive, with a warning
-            return self._extractive(
-                question,
-                hits,
-                t0,
-                [f"model failed ({type(exc).__name__}: {exc}); extractive answer"],
-            )
+            warning = f"model failed ({type(exc).__name__}: {exc}); extractive answer"
+            return self._extractive(question, sources, t0, [warning], groups)
         answer, listed = _parse_model_output(raw)
         if _is_abstention(answer):
             return self._abstain(question, "llm", t0, [])
         cited = parse_citation_markers(answer) or listed
-        valid = [n for n in cited if 1 <= n <= len(hits)]
+        valid = [n for n in cited if 1 <= n <= len(sources)]
         warnings = []
         dropped = [n for n in cited if n not in valid]
         if dropped:
             warnings.append(f"dropped citations to sources that were not given: {dropped}")
-            for n in dropped:
-                answer = re.sub(rf"\[{n}\]", "", answer)
         if not valid:
             warnings.append("model answer had no valid citation; extractive answer instead")
-            return self._extractive(question, hits, t0, warnings)
+            return self._extractive(question, sources, t0, warnings, groups)
+        answer, valid = attribute(answer, sources, valid)
+        cited_sources = [sources[n - 1] for n in valid]
+        if unsupported_share(answer, question, cited_sources, language) > 0.5:
+            return self._abstain(
+                question, "llm", t0, ["model answer is not supported by the sources; abstained"]
+            )
         clean = _MARKER.sub("", answer).strip()
-        if not parse_citation_markers(answer):
-            answer = f"{answer.rstrip()} " + "".join(f"[{n}]" for n in valid)
         citations = []
         for n in valid:
-            hit = hits[n - 1]
-            quote = _best_sentence(hit.text, clean + " " + question)
-            if quote not in hit.text:  # cannot happen; the check is the point
+            merged, members = groups[n - 1]
+            quote = _best_sentence(merged.text, clean + " " + question)
+            if not any(quote in m.text for m in members):  # verbatim in a retrieved chunk
                 continue
-            citations.append(_citation(n, hit, quote))
+            citations.append(_citation(n, merged, quote))
         return Answer(
             question=question,
             answer=answer.strip(),
@@ -356,6 +443,12 @@ class AnswerChain:
             warnings=warnings,
             seconds=round(time.perf_counter() - t0, 2),
         )
+
+    def _unknown_terms(self, question: str) -> list[str]:
+        vocab = self.retriever.index.keyword.vocabulary()
+        if not vocab:
+            return []
+        return [t for t in tokenize(question) if t not in vocab and t not in _QUESTION_WORDS]
 
     def _call_model(self, messages: list, on_token: Callable[[str], None] | None) -> str:
         assert self.model is not None
@@ -374,7 +467,14 @@ class AnswerChain:
             streamer.feed(text)
         return "".join(parts)
 
-    def _extractive(self, question: str, hits: list[Hit], t0: float, warnings: list[str]) -> Answer:
+    def _extractive(
+        self,
+        question: str,
+        hits: list[Hit],
+        t0: float,
+        warnings: list[str],
+        groups: list[tuple[Hit, list[Hit]]] | None = None,
+    ) -> Answer:
         """The best-matching sentences of the top sources, each cited."""
         q = set(tokenize(question))
         scored = []
@@ -390,7 +490,8 @@ class AnswerChain:
         text = " ".join(f"{s} [{n}]" for _, n, s in picked)
         citations: list[Citation] = []
         for _, n, s in picked:
-            if all(c.n != n for c in citations):
+            members = groups[n - 1][1] if groups else [hits[n - 1]]
+            if all(c.n != n for c in citations) and any(s in m.text for m in members):
                 citations.append(_citation(n, hits[n - 1], s))
         return Answer(
             question=question,

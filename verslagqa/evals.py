@@ -22,6 +22,8 @@ from .parse import load_verslagen
 from .retrieve import HybridRetriever, SearchFilters
 
 __all__ = [
+    "facts_found",
+    "run_qa_suite",
     "GoldItem",
     "GoldQuestion",
     "load_questions",
@@ -238,3 +240,63 @@ def _weight_sweep(index: Index, questions: list[GoldQuestion], k: int) -> list[d
                 {"rrf_k": rrf_k, "bm25_weight": weight, "mrr": _mean(rr), f"recall@{k}": _mean(rec)}
             )
     return rows
+
+
+# -- QA suite --------------------------------------------------------------------------------
+
+
+def facts_found(answer: str, key_facts: list[str]) -> float:
+    """Share of key facts present in ``answer`` (case-insensitive; 'a|b' = either)."""
+    if not key_facts:
+        return 1.0
+    text = answer.lower()
+    found = sum(any(alt.strip().lower() in text for alt in fact.split("|")) for fact in key_facts)
+    return found / len(key_facts)
+
+
+def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
+    """Answer accuracy, citation precision/recall (meeting + item), abstention, latency."""
+    cases = []
+    for q in questions:
+        t0 = time.perf_counter()
+        ans = chain.ask(q.question, filters=q.filters)
+        seconds = time.perf_counter() - t0
+        expected = {e.key for e in q.expected}
+        cited = {(c.meeting_id, c.item_label) for c in ans.citations}
+        case: dict[str, Any] = {
+            "id": q.id,
+            "question": q.question,
+            "answerable": q.answerable,
+            "answer": ans.answer,
+            "abstained": ans.abstained,
+            "mode": ans.mode,
+            "cited": sorted(cited),
+            "expected": sorted(expected),
+            "warnings": ans.warnings,
+            "seconds": round(seconds, 2),
+        }
+        if q.answerable:
+            case["facts"] = facts_found(ans.answer, q.key_facts) if not ans.abstained else 0.0
+            case["correct"] = case["facts"] == 1.0
+            case["citation_precision"] = len(cited & expected) / len(cited) if cited else 0.0
+            case["citation_recall"] = len(cited & expected) / len(expected) if expected else 0.0
+            case["right_source"] = bool(cited & expected)
+        else:
+            case["correct"] = ans.abstained
+        cases.append(case)
+    answerable = [c for c in cases if c["answerable"]]
+    unanswerable = [c for c in cases if not c["answerable"]]
+    metrics = {
+        "answer_accuracy": _mean([float(c["correct"]) for c in answerable]),
+        "key_fact_recall": _mean([c["facts"] for c in answerable]),
+        "citation_precision": _mean([c["citation_precision"] for c in answerable]),
+        "citation_recall": _mean([c["citation_recall"] for c in answerable]),
+        "right_source_rate": _mean([float(c["right_source"]) for c in answerable]),
+        "abstention_accuracy": _mean([float(c["correct"]) for c in unanswerable]),
+        "false_abstention_rate": _mean([float(c["abstained"]) for c in answerable]),
+        "latency_mean_s": _mean([c["seconds"] for c in cases]),
+        "latency_p95_s": sorted(c["seconds"] for c in cases)[int(0.95 * (len(cases) - 1))]
+        if cases
+        else 0.0,
+    }
+    return {"metrics": metrics, "cases": cases}

@@ -154,6 +154,11 @@ class KeywordIndex:
         self._cache = (version, retriever, ids, columns)
         return retriever, ids, columns
 
+    def vocabulary(self) -> frozenset[str]:
+        """Every stem that occurs in this collection."""
+        loaded = self._load()
+        return frozenset(loaded[0].vocab_dict) if loaded else frozenset()
+
     def search(
         self,
         query: str,
