@@ -271,7 +271,14 @@ def unsupported_share(answer: str, question: str, sources: list[Hit], language: 
     """Share of the answer's new content (not in the question) absent from the sources."""
     source_stems: set[str] = set()
     for s in sources:
-        source_stems |= set(tokenize(s.text))
+        header = f"{s.meeting_title} {s.meeting_date} {s.item_title} punt {s.item_label}"
+        try:
+            import datetime as dt
+
+            header += " " + dutch_date(dt.date.fromisoformat(s.meeting_date))
+        except ValueError:
+            pass
+        source_stems |= set(tokenize(s.text)) | set(tokenize(header))
     new = set(tokenize(_MARKER.sub("", answer))) - set(tokenize(question))
     if language != "Dutch":
         new = {t for t in new if t.isdigit()}  # only numbers can be checked across languages
@@ -410,6 +417,9 @@ class AnswerChain:
         answer, listed = _parse_model_output(raw)
         if _is_abstention(answer):
             return self._abstain(question, "llm", t0, [])
+        if language == "Dutch" and detect_language(answer) == "English":
+            warning = "model answered in English to a Dutch question; extractive answer"
+            return self._extractive(question, sources, t0, [warning], groups)
         cited = parse_citation_markers(answer) or listed
         valid = [n for n in cited if 1 <= n <= len(sources)]
         warnings = []

@@ -634,8 +634,9 @@ def demo(
     ] = None,
     store: StoreOpt = None,
     question: Annotated[str, typer.Option("--question", help="Question to ask.")] = SAMPLE_QUESTION,
+    llm: Annotated[str | None, typer.Option("--llm", help="Answer model (default: local).")] = None,
 ) -> None:
-    """The main job on the bundled samples: parse, index, search."""
+    """The main job on the bundled samples: parse, index, search, ask."""
     from .parse import load_verslagen
     from .retrieve import HybridRetriever
     from .samples_data import samples_dir
@@ -670,13 +671,28 @@ def demo(
 
     out.rule("3. search")
     out.print(f"Vraag: {question}", style="bold")
-    for rank, h in enumerate(HybridRetriever.from_index(idx).search(question, k=3), 1):
+    retriever = HybridRetriever.from_index(idx)
+    for rank, h in enumerate(retriever.search(question, k=3), 1):
         ref = f"{h.meeting_title}, {h.meeting_date}" + (
             f", punt {h.item_label}" if h.item_label else ""
         )
         snippet = h.text if len(h.text) <= 300 else h.text[:300] + "…"
         out.print(f"{rank}. [{ref}]", style="bold")
         out.print(f"{snippet}\n")
+
+    from .answer import AnswerChain
+    from .llm import LLMError
+
+    spec = llm or idx.settings.llm
+    out.rule(f"4. ask — {spec}")
+    try:
+        model = idx.settings.get_chat_model(spec)
+    except (LLMError, model_store.ModelError) as exc:
+        err.print(f"warning: {exc}; answering extractively", style="yellow")
+        model, spec = None, "extractive"
+    chain = AnswerChain(retriever, model, model_name=spec)
+    out.print(f"Vraag: {question}", style="bold")
+    _print_answer(chain.ask(question))
     if result.errors:
         raise typer.Exit(EXIT_PARTIAL if result.meetings else EXIT_FAILED)
 
