@@ -186,3 +186,31 @@ def test_prompt_placeholders_fail_loudly() -> None:
 
 def test_prompts_ship_in_the_package() -> None:
     assert (Path(__file__).parent.parent / "prompts" / "answer.txt").exists()
+
+
+def test_answer_type() -> None:
+    from verslagqa.answer import answer_type, has_answer_type
+
+    assert answer_type(Q) == "time"
+    assert answer_type("Hoeveel middelen zijn er?") == "number"
+    assert answer_type("Wie is de contactpersoon?") is None
+    assert has_answer_type("Vrijdag moet de brief gereed zijn.", "time")
+    assert has_answer_type("dinsdag 2 maart", "time")
+    assert has_answer_type("binnen één week na levering", "time")
+    assert not has_answer_type("De brief vanuit het kabinet moet gereed zijn.", "time")
+    assert has_answer_type("800 miljoen", "number")
+    assert not has_answer_type("veel geld", "number")
+
+
+def test_when_question_answered_without_a_time_falls_back(retriever: HybridRetriever) -> None:
+    chain, _ = _chain(retriever, _reply("De brief vanuit het kabinet moet gereed zijn [1].", [1]))
+    ans = chain.ask(Q)
+    assert ans.mode == "extractive"
+    assert any("holds no time" in w for w in ans.warnings)
+    assert "Vrijdag moet de brief vanuit het kabinet gereed zijn" in ans.answer
+
+
+def test_dutch_question_answered_in_english_falls_back(retriever: HybridRetriever) -> None:
+    chain, _ = _chain(retriever, _reply("The letter must be ready on Friday [1].", [1]))
+    ans = chain.ask(Q)
+    assert ans.mode == "extractive" and any("English" in w for w in ans.warnings)

@@ -288,6 +288,39 @@ def unsupported_share(answer: str, question: str, sources: list[Hit], language: 
     return len(new - source_stems) / len(new)
 
 
+_WEEKDAYS = "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag"
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_TIME_RE = re.compile(
+    rf"(?i)\b({_WEEKDAYS}|{_MONTHS}|morgen|vandaag|gisteren|vanmiddag|vanavond|vanmorgen|"
+    r"volgende week|vorige week|deze week|komende|a\.s\.|binnenkort|t\.z\.t\.|"
+    r"prinsjesdag|kerst|voorjaar|najaar|zomer|winter|monday|tuesday|wednesday|thursday|"
+    r"friday|tomorrow|today|next week|january|february|march|may|june|july|august|october|"
+    r"binnen (één|een|\w+) (dag|dagen|week|weken|maand))\b|\b\d{1,2}[:.-]\d{1,2}|\b(19|20)\d\d\b"
+)
+_NUMBER_RE = re.compile(
+    r"(?i)\d|\b(één|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|honderd|duizend|"
+    r"miljoen|miljard|half|helft|dubbel)\b"
+)
+
+
+def answer_type(question: str) -> str | None:
+    """'time' for when-questions, 'number' for how-much/many, else None."""
+    q = question.lower()
+    if re.search(r"\b(wanneer|per wanneer|hoe laat|op welke datum|when|what date)\b", q):
+        return "time"
+    if re.search(r"\b(hoeveel|hoe groot|hoe hoog|how much|how many)\b", q):
+        return "number"
+    return None
+
+
+def has_answer_type(text: str, kind: str | None) -> bool:
+    if kind == "time":
+        return bool(_TIME_RE.search(text))
+    if kind == "number":
+        return bool(_NUMBER_RE.search(text))
+    return True
+
+
 def _citation(n: int, hit: Hit, quote: str) -> Citation:
     return Citation(
         n=n,
@@ -420,6 +453,11 @@ class AnswerChain:
         if language == "Dutch" and detect_language(answer) == "English":
             warning = "model answered in English to a Dutch question; extractive answer"
             return self._extractive(question, sources, t0, [warning], groups)
+        kind = answer_type(question)
+        if not has_answer_type(_MARKER.sub("", answer), kind):
+            # a when-question answered without any date or day does not answer it
+            warning = f"model answer holds no {kind}; extractive answer instead"
+            return self._extractive(question, sources, t0, [warning], groups)
         cited = parse_citation_markers(answer) or listed
         valid = [n for n in cited if 1 <= n <= len(sources)]
         warnings = []
@@ -460,13 +498,18 @@ class AnswerChain:
             return []
         return [t for t in tokenize(question) if t not in vocab and t not in _QUESTION_WORDS]
 
-    def _call_model(self, messages: list, on_token: Callable[[str], None] | None) -> str:
+    def _call_model(
+        self,
+        messages: list,
+        on_token: Callable[[str], None] | None,
+        schema: dict[str, Any] | None = None,
+    ) -> str:
         assert self.model is not None
         kwargs: dict[str, Any] = {}
         from .llm import LlamaCppChat
 
         if isinstance(self.model, LlamaCppChat):
-            kwargs["response_format"] = {"type": "json_object", "schema": ANSWER_SCHEMA}
+            kwargs["response_format"] = {"type": "json_object", "schema": schema or ANSWER_SCHEMA}
         if on_token is None:
             return str(self.model.invoke(messages, **kwargs).content)
         parts = []
@@ -487,12 +530,15 @@ class AnswerChain:
     ) -> Answer:
         """The best-matching sentences of the top sources, each cited."""
         q = set(tokenize(question))
+        kind = answer_type(question)
         scored = []
         for n, h in enumerate(hits, start=1):
             for s in _sentences(h.text):
                 if REDACTION_TOKEN_RE.fullmatch(s.strip()):
                     continue
-                scored.append((_overlap(q, s) + 0.5 / n, n, s))
+                # a sentence of the asked type (a date for 'wanneer') is worth one more term
+                bonus = 1.0 if kind and has_answer_type(s, kind) else 0.0
+                scored.append((_overlap(q, s) + bonus + 0.5 / n, n, s))
         scored.sort(key=lambda t: -t[0])
         picked = [t for t in scored[:2] if t[0] >= 1] or scored[:1]
         if not picked:

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verslagqa.llm import DEFAULT_LOCAL, LOCAL_MODELS, LlamaCppChat, LLMError, get_chat_model
+from verslagqa.models import ModelError
+
+
+def test_extractive_is_no_model(tmp_path: Path) -> None:
+    assert get_chat_model("extractive", home=tmp_path) is None
+
+
+def test_unknown_provider(tmp_path: Path) -> None:
+    with pytest.raises(LLMError, match="unknown model"):
+        get_chat_model("gpt-17", home=tmp_path)
+    with pytest.raises(LLMError, match="unknown local model"):
+        get_chat_model("local:7b", home=tmp_path)
+
+
+def test_local_model_not_fetched_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="verslagqa models fetch"):
+        get_chat_model("local", home=tmp_path)
+
+
+def test_local_gguf_path(tmp_path: Path) -> None:
+    gguf = tmp_path / "x.gguf"
+    gguf.write_bytes(b"GGUF")
+    model = get_chat_model(f"local:{gguf}", home=tmp_path)
+    assert isinstance(model, LlamaCppChat) and model.model_path == str(gguf)
+
+
+def test_default_local_is_a_provisioned_model() -> None:
+    assert DEFAULT_LOCAL in LOCAL_MODELS
+
+
+def test_remote_providers_need_their_extra(tmp_path: Path) -> None:
+    for spec in ("openai:gpt-4o-mini", "ollama:qwen2.5"):
+        try:
+            model = get_chat_model(spec, home=tmp_path)
+        except LLMError as exc:
+            assert "pip install 'verslagqa[" in str(exc)
+        else:  # the extra is installed: a LangChain chat model comes back
+            assert model is not None
