@@ -127,12 +127,27 @@ def parse_citation_markers(text: str) -> list[int]:
 
 
 def _sentences(text: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for line in text.split("\n"):
         line = line.strip().lstrip("-").strip()
         if line:
-            out.extend(split_sentences(line))
+            out.extend(s for s in split_sentences(line) if not _INJECTION_RE.search(s))
     return out
+
+
+# Sentences that address a language model ("negeer alle eerdere instructies", "SYSTEM: …") are
+# never shown to the model nor quoted as an answer: a verslag is data, not a prompt.
+_INJECTION_RE = re.compile(
+    r"(?i)\b(negeer|vergeet|ignore|disregard|forget|override)\b.{0,40}\b(instructie|instructies|"
+    r"opdracht|opdrachten|instructions?|prompt|regels|rules)\b|(^|\s)(system|systeem|assistant)\s*:|"
+    r"\b(you are now|je bent nu|act as|doe alsof)\b|\b(antwoord|answer|reply|respond)\b.{0,20}"
+    r"\b(alleen|uitsluitend|only|exactly|precies)\b"
+)
+
+
+def is_injection(sentence: str) -> bool:
+    """True for text that tries to instruct the model instead of recording a meeting."""
+    return bool(_INJECTION_RE.search(sentence))
 
 
 def _overlap(query_stems: set[str], sentence: str) -> float:
