@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -571,7 +571,10 @@ def ask(
 
 @app.command("eval")
 def eval_(
-    suite: Annotated[str, typer.Option("--suite", help="retrieval or all.")] = "all",
+    suite: Annotated[str, typer.Option("--suite", help="retrieval, qa or all.")] = "all",
+    llm: Annotated[
+        str | None, typer.Option("--llm", help="Model for the qa suite (default: local).")
+    ] = None,
     gold: Annotated[
         Path | None, typer.Option("--gold", help="Gold directory (default: evals/gold).")
     ] = None,
@@ -587,11 +590,11 @@ def eval_(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Run the evaluation suites against annotated samples."""
-    from .evals import load_questions, run_retrieval_suite
+    from .evals import load_questions, run_qa_suite, run_retrieval_suite
     from .samples_data import samples_dir
 
-    suites = {"retrieval"} if suite == "all" else {suite}
-    unknown = suites - {"retrieval"}
+    suites = {"retrieval", "qa"} if suite == "all" else {suite}
+    unknown = suites - {"retrieval", "qa"}
     if unknown:
         raise _fail(f"unknown or not yet available suite: {', '.join(unknown)}", EXIT_USAGE)
     gold_dir = gold or Path("evals/gold")
@@ -601,10 +604,25 @@ def eval_(
     except (FileNotFoundError, ValueError) as exc:
         raise _fail(f"{gold_dir}: {exc}") from None
     idx = _open_index(store or Path("evals/.store"))
-    results: dict[str, object] = {}
-    retrieval = run_retrieval_suite(idx, questions, corpus=corpus_dir, k=k)
-    results["retrieval"] = retrieval
+    results: dict[str, Any] = {}
+    if "retrieval" in suites:
+        results["retrieval"] = run_retrieval_suite(idx, questions, corpus=corpus_dir, k=k)
+    else:
+        idx.add([corpus_dir])
+    spec = llm or idx.settings.llm
+    if "qa" in suites:
+        from .answer import AnswerChain
+        from .llm import LLMError
+        from .retrieve import HybridRetriever
+
+        try:
+            model = idx.settings.get_chat_model(spec)
+        except (LLMError, model_store.ModelError) as exc:
+            raise _fail(str(exc)) from None
+        chain = AnswerChain(HybridRetriever.from_index(idx), model, model_name=spec)
+        results["qa"] = run_qa_suite(chain, questions)
     config = {
+        "llm": spec,
         "embedding_model": idx.model_id,
         "collection": idx.collection,
         "gold": str(gold_dir),
@@ -616,12 +634,23 @@ def eval_(
         payload = {"suites": results, "config": config}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=list) + "\n")
         return
-    table = Table(title=f"retrieval ({retrieval['questions']} questions, item level)")
-    for col in ("retriever", f"recall@{k}", "MRR", f"nDCG@{k}"):
-        table.add_column(col)
-    for name, m in retrieval["metrics"].items():
-        table.add_row(name, f"{m[f'recall@{k}']:.3f}", f"{m['mrr']:.3f}", f"{m[f'ndcg@{k}']:.3f}")
-    out.print(table)
+    if "retrieval" in results:
+        retrieval = results["retrieval"]
+        table = Table(title=f"retrieval ({retrieval['questions']} questions, item level)")
+        for col in ("retriever", f"recall@{k}", "MRR", f"nDCG@{k}"):
+            table.add_column(col)
+        for name, m in retrieval["metrics"].items():
+            table.add_row(
+                name, f"{m[f'recall@{k}']:.3f}", f"{m['mrr']:.3f}", f"{m[f'ndcg@{k}']:.3f}"
+            )
+        out.print(table)
+    if "qa" in results:
+        table = Table(title=f"qa ({spec}, {len(results['qa']['cases'])} questions)")
+        table.add_column("metric")
+        table.add_column("value")
+        for name, value in results["qa"]["metrics"].items():
+            table.add_row(name, f"{value:.3f}")
+        out.print(table)
 
 
 SAMPLE_QUESTION = "Wanneer moet de kabinetsbrief over de vaccinatiestrategie gereed zijn?"
