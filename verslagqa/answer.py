@@ -18,7 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableLambda
 from pydantic import BaseModel, Field
 
-from .chunk import count_tokens, dutch_date, split_sentences
+from .chunk import count_tokens, dutch_date_iso, split_sentences
 from .keyword import tokenize
 from .prompting import load_prompt
 from .retrieve import Hit, HybridRetriever, SearchFilters
@@ -76,12 +76,7 @@ class Citation(BaseModel):
         """'[MT DGLZ breed, 1 maart 2021, punt 3c]'."""
         parts = [self.meeting_title]
         if self.meeting_date:
-            try:
-                import datetime as dt
-
-                parts.append(dutch_date(dt.date.fromisoformat(self.meeting_date)))
-            except ValueError:
-                parts.append(self.meeting_date)
+            parts.append(dutch_date_iso(self.meeting_date))
         if self.item_label:
             parts.append(f"punt {self.item_label}")
         return "[" + ", ".join(parts) + "]"
@@ -199,14 +194,7 @@ def select_context(hits: list[Hit], question: str, budget: int = 450) -> list[li
 def format_sources(hits: list[Hit], selected: list[list[str]]) -> str:
     blocks = []
     for n, (h, sentences) in enumerate(zip(hits, selected, strict=True), start=1):
-        date = h.meeting_date
-        try:
-            import datetime as dt
-
-            date = dutch_date(dt.date.fromisoformat(h.meeting_date))
-        except ValueError:
-            pass
-        head = f"[{n}] {h.meeting_title}, {date}"
+        head = f"[{n}] {h.meeting_title}, {dutch_date_iso(h.meeting_date)}"
         if h.item_label:
             head += f", punt {h.item_label}"
         if h.item_title:
@@ -286,13 +274,10 @@ def unsupported_share(answer: str, question: str, sources: list[Hit], language: 
     """Share of the answer's new content (not in the question) absent from the sources."""
     source_stems: set[str] = set()
     for s in sources:
-        header = f"{s.meeting_title} {s.meeting_date} {s.item_title} punt {s.item_label}"
-        try:
-            import datetime as dt
-
-            header += " " + dutch_date(dt.date.fromisoformat(s.meeting_date))
-        except ValueError:
-            pass
+        header = (
+            f"{s.meeting_title} {s.meeting_date} {dutch_date_iso(s.meeting_date)} "
+            f"{s.item_title} punt {s.item_label}"
+        )
         source_stems |= set(tokenize(s.text)) | set(tokenize(header))
     new = set(tokenize(_MARKER.sub("", answer))) - set(tokenize(question))
     if language != "Dutch":
@@ -420,16 +405,28 @@ class AnswerChain:
             {"question": question, "filters": filters, "k": k, "on_token": on_token}
         )
 
-    def _abstain(self, question: str, mode: str, t0: float, warnings: list[str]) -> Answer:
+    def _result(
+        self,
+        question: str,
+        text: str,
+        citations: list[Citation],
+        mode: str,
+        warnings: list[str],
+        t0: float,
+    ) -> Answer:
         return Answer(
             question=question,
-            answer=CANNOT_ANSWER,
-            abstained=True,
+            answer=text,
+            abstained=not citations,
+            citations=citations,
             mode=mode,
             model=self.model_name,
             warnings=warnings,
             seconds=round(time.perf_counter() - t0, 2),
         )
+
+    def _abstain(self, question: str, mode: str, t0: float, warnings: list[str]) -> Answer:
+        return self._result(question, CANNOT_ANSWER, [], mode, warnings, t0)
 
     def _answer(
         self, question: str, hits: list[Hit], on_token: Callable[[str], None] | None
@@ -496,16 +493,9 @@ class AnswerChain:
             if not any(quote in m.text for m in members):  # verbatim in a retrieved chunk
                 continue
             citations.append(_citation(n, merged, quote))
-        return Answer(
-            question=question,
-            answer=answer.strip(),
-            abstained=False,
-            citations=citations,
-            mode="llm",
-            model=self.model_name,
-            warnings=warnings,
-            seconds=round(time.perf_counter() - t0, 2),
-        )
+        if not citations:
+            return self._abstain(question, "llm", t0, [*warnings, "no quote could be verified"])
+        return self._result(question, answer.strip(), citations, "llm", warnings, t0)
 
     def _unknown_terms(self, question: str) -> list[str]:
         vocab = self.retriever.index.keyword.vocabulary()
@@ -564,16 +554,9 @@ class AnswerChain:
             members = groups[n - 1][1] if groups else [hits[n - 1]]
             if all(c.n != n for c in citations) and any(s in m.text for m in members):
                 citations.append(_citation(n, hits[n - 1], s))
-        return Answer(
-            question=question,
-            answer=text,
-            abstained=False,
-            citations=citations,
-            mode="extractive",
-            model=self.model_name,
-            warnings=warnings,
-            seconds=round(time.perf_counter() - t0, 2),
-        )
+        if not citations:
+            return self._abstain(question, "extractive", t0, warnings)
+        return self._result(question, text, citations, "extractive", warnings, t0)
 
 
 class _AnswerFieldStreamer:

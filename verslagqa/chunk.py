@@ -24,6 +24,7 @@ __all__ = [
     "context_header",
     "count_tokens",
     "dutch_date",
+    "dutch_date_iso",
     "split_sentences",
 ]
 
@@ -47,6 +48,14 @@ def dutch_date(date: dt.date | None) -> str:
     if date is None:
         return ""
     return f"{date.day} {_MONTH_NAMES[date.month - 1]} {date.year}"
+
+
+def dutch_date_iso(iso: str) -> str:
+    """'2021-03-01' → '1 maart 2021'; anything that is not an ISO date comes back unchanged."""
+    try:
+        return dutch_date(dt.date.fromisoformat(iso))
+    except ValueError:
+        return iso
 
 
 def count_tokens(text: str) -> int:
