@@ -321,6 +321,19 @@ def has_answer_type(text: str, kind: str | None) -> bool:
     return True
 
 
+def _span(text: str, sentences: list[str]) -> str:
+    """The stretch of ``text`` covering all ``sentences`` when only whitespace lies between."""
+    spots = sorted((text.find(s), s) for s in sentences)
+    if not spots or spots[0][0] < 0:
+        return ""
+    start, end = spots[0][0], spots[0][0] + len(spots[0][1])
+    for pos, sentence in spots[1:]:
+        if pos < 0 or text[end:pos].strip():
+            return text[start:end] if len(sentences) == 1 else ""
+        end = pos + len(sentence)
+    return text[start:end]
+
+
 def _citation(n: int, hit: Hit, quote: str) -> Citation:
     return Citation(
         n=n,
@@ -548,12 +561,25 @@ class AnswerChain:
         picked = [t for t in scored[:2] if t[0] >= 1] or scored[:1]
         if not picked:
             return self._abstain(question, "extractive", t0, warnings)
-        text = " ".join(f"{s} [{n}]" for _, n, s in picked)
         citations: list[Citation] = []
-        for _, n, s in picked:
+        parts: list[str] = []
+        for _, n, first in picked:
+            if any(c.n == n for c in citations):
+                continue
             members = groups[n - 1][1] if groups else [hits[n - 1]]
-            if all(c.n != n for c in citations) and any(s in m.text for m in members):
-                citations.append(_citation(n, hits[n - 1], s))
+            mine = [t[2] for t in picked if t[1] == n]
+            for m in members:
+                # adjacent picks of one source are quoted (and shown) as one verbatim stretch
+                span = _span(m.text, mine)
+                if span:
+                    parts.append(f"{span} [{n}]")
+                    citations.append(_citation(n, hits[n - 1], span))
+                    break
+                if first in m.text:
+                    parts.extend(f"{x} [{n}]" for x in mine)
+                    citations.append(_citation(n, hits[n - 1], first))
+                    break
+        text = " ".join(parts)
         if not citations:
             return self._abstain(question, "extractive", t0, warnings)
         return self._result(question, text, citations, "extractive", warnings, t0)
