@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
@@ -39,6 +41,17 @@ DEFAULT_LOCAL = "1.5b"
 
 _LOCK = threading.Lock()
 _LOADED: dict[tuple[str, int, int], Any] = {}
+
+
+@atexit.register
+def _close_models() -> None:
+    # free llama.cpp models while the interpreter is still whole: their finalizers otherwise
+    # run during shutdown and print a TypeError from half-torn-down modules
+    with _LOCK:
+        for llama in _LOADED.values():
+            with contextlib.suppress(Exception):
+                llama.close()
+        _LOADED.clear()
 
 
 class LLMError(RuntimeError):
