@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -520,14 +520,13 @@ class AnswerChain:
         self,
         messages: list,
         on_token: Callable[[str], None] | None,
-        schema: dict[str, Any] | None = None,
     ) -> str:
         assert self.model is not None
         kwargs: dict[str, Any] = {}
         from .llm import LlamaCppChat
 
         if isinstance(self.model, LlamaCppChat):
-            kwargs["response_format"] = {"type": "json_object", "schema": schema or ANSWER_SCHEMA}
+            kwargs["response_format"] = {"type": "json_object", "schema": ANSWER_SCHEMA}
         if on_token is None:
             return str(self.model.invoke(messages, **kwargs).content)
         parts = []
@@ -610,8 +609,3 @@ class _AnswerFieldStreamer:
                     self.state = "after"
                 else:
                     self.on_token(ch)
-
-
-def iter_sources(answer: Answer) -> Iterator[str]:
-    for c in answer.citations:
-        yield f"[{c.n}] {c.ref} {c.item_title}\n    “{c.quote}”\n    {c.source}"

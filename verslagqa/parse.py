@@ -194,7 +194,6 @@ def _normalise_chars(text: str) -> str:
 _BOILERPLATE_PHRASES = (
     "Correspondentie uitsluitend richten aan het retouradres met vermelding van de datum "
     "en het kenmerk van deze brief.",
-    "Retouradres Postbus",
 )
 
 
@@ -203,7 +202,7 @@ def _phrase_regex(phrase: str) -> re.Pattern[str]:
     return re.compile(r"[*_]*" + r"[\s*_]+".join(words) + r"[*_]*", re.IGNORECASE)
 
 
-_BOILERPLATE_RES = [_phrase_regex(p) for p in _BOILERPLATE_PHRASES[:1]]
+_BOILERPLATE_RES = [_phrase_regex(p) for p in _BOILERPLATE_PHRASES]
 
 
 # --------------------------------------------------------------------------------------------
