@@ -163,6 +163,8 @@ def test_parse_citation_markers() -> None:
 def test_detect_language() -> None:
     assert detect_language(Q) == "Dutch"
     assert detect_language("When is the letter due?") == "English"
+    assert detect_language("Waarvoor wil LZ Be Bright inzetten?") == "Dutch"
+    assert detect_language("When will the broad parliamentary letter be sent?") == "English"
 
 
 def test_answer_field_streamer() -> None:

@@ -46,9 +46,14 @@ ANSWER_SCHEMA = {
 }
 
 _EN = {"the", "what", "when", "who", "which", "is", "are", "was", "were", "of", "how", "why",
-       "did", "does", "will", "be", "to", "and", "in", "on", "for", "about"}  # fmt: skip
-_NL = {"de", "het", "een", "wat", "wanneer", "wie", "welke", "is", "zijn", "was", "van", "hoe",
-       "waarom", "wordt", "worden", "moet", "en", "in", "op", "voor", "over", "er"}  # fmt: skip
+       "did", "does", "will", "to", "and", "on", "for", "about", "has", "have", "should",
+       "must", "there", "this", "that", "with", "from", "by", "it", "its", "can",
+       "would"}  # fmt: skip
+_NL = {"de", "het", "een", "wat", "wanneer", "wie", "welke", "welk", "is", "zijn", "was", "van",
+       "hoe", "waarom", "waarvoor", "waar", "wordt", "worden", "moet", "moeten", "en", "in", "op",
+       "voor", "over", "er", "wil", "wilde", "heeft", "hebben", "kan", "kunnen", "zal", "met",
+       "bij", "aan", "te", "dat", "die", "niet", "ook", "nog", "naar", "om", "door", "hoeveel",
+       "gaat", "werd", "zich", "deze", "dit", "hun", "ze", "zij"}  # fmt: skip
 
 
 def detect_language(text: str) -> str:
