@@ -267,6 +267,39 @@ def _open_index(store: Path | None) -> Index:
         raise _fail(str(exc)) from None
 
 
+def _open_filled_index(store: Path | None) -> Index:
+    """The index, or a clear exit when it holds nothing to search."""
+    idx = _open_index(store)
+    if not idx.files:
+        others = idx.other_collections()
+        hint = (
+            f"; it holds an index built with another model or chunker ({', '.join(others)}): "
+            "run `verslagqa index --rebuild PATH`"
+            if others
+            else "; run `verslagqa index PATH` first"
+        )
+        raise _fail(f"the index in {idx.store} is empty{hint}")
+    return idx
+
+
+VanOpt = Annotated[str | None, typer.Option("--van", help="From date (inclusive).")]
+TotOpt = Annotated[str | None, typer.Option("--tot", help="Until date (inclusive).")]
+MeetingOpt = Annotated[
+    str | None, typer.Option("--meeting", help="Meeting title or id contains this.")
+]
+ItemOpt = Annotated[str | None, typer.Option("--item", help="Agenda item label, e.g. 3c.")]
+
+
+def _filters(
+    van: str | None, tot: str | None, meeting: str | None, item: str | None
+) -> SearchFilters:
+    from .retrieve import SearchFilters
+
+    return SearchFilters(
+        van=_parse_date(van, "--van"), tot=_parse_date(tot, "--tot"), meeting=meeting, item=item
+    )
+
+
 def _parse_date(value: str | None, name: str) -> dt.date | None:
     if not value:
         return None
@@ -332,33 +365,20 @@ def search(
     query: Annotated[str, typer.Argument(help="Question or keywords (Dutch or English).")],
     store: StoreOpt = None,
     k: Annotated[int, typer.Option("--k", help="Number of hits.")] = 5,
-    van: Annotated[str | None, typer.Option("--van", help="From date (inclusive).")] = None,
-    tot: Annotated[str | None, typer.Option("--tot", help="Until date (inclusive).")] = None,
-    meeting: Annotated[
-        str | None, typer.Option("--meeting", help="Meeting title or id contains this.")
-    ] = None,
-    item: Annotated[str | None, typer.Option("--item", help="Agenda item label, e.g. 3c.")] = None,
+    van: VanOpt = None,
+    tot: TotOpt = None,
+    meeting: MeetingOpt = None,
+    item: ItemOpt = None,
     mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or bm25.")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search the index and show the best passages with their meeting and agenda item."""
-    from .retrieve import HybridRetriever, SearchFilters
+    from .retrieve import HybridRetriever
 
     if mode not in ("hybrid", "dense", "bm25"):
         raise _fail(f"--mode must be hybrid, dense or bm25, not {mode!r}", EXIT_USAGE)
-    filters = SearchFilters(
-        van=_parse_date(van, "--van"), tot=_parse_date(tot, "--tot"), meeting=meeting, item=item
-    )
-    idx = _open_index(store)
-    if not idx.files:
-        others = idx.other_collections()
-        hint = (
-            f"; it holds an index built with another model or chunker ({', '.join(others)}): "
-            "run `verslagqa index --rebuild PATH`"
-            if others
-            else "; run `verslagqa index PATH` first"
-        )
-        raise _fail(f"the index in {idx.store} is empty{hint}")
+    filters = _filters(van, tot, meeting, item)
+    idx = _open_filled_index(store)
     retriever = HybridRetriever.from_index(idx)
     hits = retriever.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
     if as_json:
@@ -429,9 +449,7 @@ def _make_chain(store: Path | None, llm: str | None) -> AnswerChain:
     from .llm import LLMError
     from .retrieve import HybridRetriever
 
-    idx = _open_index(store)
-    if not idx.files:
-        raise _fail(f"the index in {idx.store} is empty; run `verslagqa index PATH` first")
+    idx = _open_filled_index(store)
     spec = llm or idx.settings.llm
     try:
         model = idx.settings.get_chat_model(spec)
@@ -526,12 +544,10 @@ def ask(
         ),
     ] = None,
     k: Annotated[int | None, typer.Option("--k", help="Sources given to the model.")] = None,
-    van: Annotated[str | None, typer.Option("--van", help="From date (inclusive).")] = None,
-    tot: Annotated[str | None, typer.Option("--tot", help="Until date (inclusive).")] = None,
-    meeting: Annotated[
-        str | None, typer.Option("--meeting", help="Meeting title or id contains this.")
-    ] = None,
-    item: Annotated[str | None, typer.Option("--item", help="Agenda item label.")] = None,
+    van: VanOpt = None,
+    tot: TotOpt = None,
+    meeting: MeetingOpt = None,
+    item: ItemOpt = None,
     questions: Annotated[
         Path | None,
         typer.Option("--questions", help="File with one question per line (JSON Lines out)."),
@@ -539,11 +555,8 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Answer a question from the indexed verslagen, with checked citations."""
-    from .retrieve import SearchFilters
 
-    filters = SearchFilters(
-        van=_parse_date(van, "--van"), tot=_parse_date(tot, "--tot"), meeting=meeting, item=item
-    )
+    filters = _filters(van, tot, meeting, item)
     chain = _make_chain(store, llm)
     if questions is not None:
         try:

@@ -184,9 +184,10 @@ def run_retrieval_suite(
     answerable = [q for q in questions if q.answerable and q.expected]
     metrics: dict[str, dict[str, float]] = {}
     cases: list[dict[str, Any]] = []
+    vectors = {q.id: index.embeddings.embed_query(q.question) for q in answerable}
     for q in answerable:
         expected = {e.key for e in q.expected}
-        vector = index.embeddings.embed_query(q.question)
+        vector = vectors[q.id]
         case: dict[str, Any] = {"id": q.id, "question": q.question, "expected": sorted(expected)}
         for name in retrievers:
             t0 = time.perf_counter()
@@ -206,7 +207,7 @@ def run_retrieval_suite(
                 "ms": round((time.perf_counter() - t0) * 1000, 1),
             }
         cases.append(case)
-    sweep = _weight_sweep(index, answerable, k) if "hybrid" in retrievers else []
+    sweep = _weight_sweep(index, answerable, vectors, k) if "hybrid" in retrievers else []
     for name in retrievers:
         metrics[name] = {
             f"recall@{k}": _mean([c[name][f"recall@{k}"] for c in cases]),
@@ -222,9 +223,10 @@ def run_retrieval_suite(
     }
 
 
-def _weight_sweep(index: Index, questions: list[GoldQuestion], k: int) -> list[dict[str, Any]]:
+def _weight_sweep(
+    index: Index, questions: list[GoldQuestion], vectors: dict[str, list[float]], k: int
+) -> list[dict[str, Any]]:
     """MRR and recall@k of the hybrid retriever for a grid of BM25 weights and RRF constants."""
-    vectors = {q.id: index.embeddings.embed_query(q.question) for q in questions}
     rows = []
     for rrf_k in (10, 60):
         for weight in (0.0, 0.5, 1.0, 1.5):

@@ -16,6 +16,12 @@ from .settings import Settings
 __all__ = ["Library"]
 
 
+def _filters(
+    van: dt.date | str | None, tot: dt.date | str | None, meeting: str | None, item: str | None
+) -> SearchFilters:
+    return SearchFilters.model_validate({"van": van, "tot": tot, "meeting": meeting, "item": item})
+
+
 class Library:
     """A collection of indexed verslagen.
 
@@ -65,10 +71,7 @@ class Library:
         item: str | None = None,
     ) -> Answer:
         """A short answer in the question's language, every claim cited, or an abstention."""
-        filters = SearchFilters.model_validate(
-            {"van": van, "tot": tot, "meeting": meeting, "item": item}
-        )
-        return self.chain.ask(question, filters=filters, k=k)
+        return self.chain.ask(question, filters=_filters(van, tot, meeting, item), k=k)
 
     def add(self, paths: Iterable[str | Path] | str | Path, *, prune: bool = False) -> IndexReport:
         """Index files or folders; unchanged files cost nothing. Bad files land in ``errors``."""
@@ -87,10 +90,7 @@ class Library:
         item: str | None = None,
     ) -> list[Hit]:
         """The best passages for ``query``, each with meeting, date, item and file."""
-        filters = SearchFilters.model_validate(
-            {"van": van, "tot": tot, "meeting": meeting, "item": item}
-        )
-        return self.retriever.search(query, k=k, filters=filters)
+        return self.retriever.search(query, k=k, filters=_filters(van, tot, meeting, item))
 
     def meetings(self) -> list[MeetingInfo]:
         """What is indexed, oldest first."""

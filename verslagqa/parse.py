@@ -67,6 +67,14 @@ def _human(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
 
+def _too_large(source: str, size: int, max_bytes: int) -> VerslagParseError:
+    return VerslagParseError(
+        source,
+        f"file too large ({_human(size)}; limit {_human(max_bytes)}, "
+        "raise VERSLAGQA_PARSE__MAX_BYTES to accept it)",
+    )
+
+
 def _pdf_text(data: bytes, source: str) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
@@ -94,11 +102,7 @@ def _pdf_text(data: bytes, source: str) -> str:
 def read_text(data: bytes, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Decode raw file bytes (UTF-8, UTF-16, cp1252/latin-1 fallback, or PDF) to text."""
     if len(data) > max_bytes:
-        raise VerslagParseError(
-            source,
-            f"file too large ({_human(len(data))}; limit {_human(max_bytes)}, "
-            "raise VERSLAGQA_PARSE__MAX_BYTES to accept it)",
-        )
+        raise _too_large(source, len(data), max_bytes)
     if not data.strip():
         raise VerslagParseError(source, "file is empty")
     if data.startswith(b"%PDF-") or source.lower().endswith(".pdf"):
@@ -656,11 +660,7 @@ def _read_input(
         try:
             size = path.stat().st_size
             if size > max_bytes:
-                raise VerslagParseError(
-                    src,
-                    f"file too large ({_human(size)}; limit {_human(max_bytes)}, "
-                    "raise VERSLAGQA_PARSE__MAX_BYTES to accept it)",
-                )
+                raise _too_large(src, size, max_bytes)
             if path.is_dir():
                 raise VerslagParseError(src, "is a directory, not a file")
             return path.read_bytes(), src

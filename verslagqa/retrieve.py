@@ -117,11 +117,12 @@ class HybridRetriever(BaseRetriever):
         return conds[0] if len(conds) == 1 else {"$and": conds}
 
     def dense(
-        self, query_vector: list[float], n: int, filters: SearchFilters
+        self,
+        query_vector: list[float],
+        n: int,
+        filters: SearchFilters,
+        meeting_ids: list[str] | None,
     ) -> list[tuple[str, float]]:
-        meeting_ids = self._meeting_ids(filters)
-        if meeting_ids == []:
-            return []
         coll: Any = self.index.vectorstore._collection
         total = coll.count()
         if total == 0:
@@ -135,10 +136,9 @@ class HybridRetriever(BaseRetriever):
         # vectors are unit length: squared L2 distance d = 2 - 2·cos
         return [(i, 1.0 - d / 2.0) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
-    def bm25(self, query: str, n: int, filters: SearchFilters) -> list[tuple[str, float]]:
-        meeting_ids = self._meeting_ids(filters)
-        if meeting_ids == []:
-            return []
+    def bm25(
+        self, query: str, n: int, filters: SearchFilters, meeting_ids: list[str] | None
+    ) -> list[tuple[str, float]]:
         return self.index.keyword.search(
             query,
             n,
@@ -164,13 +164,16 @@ class HybridRetriever(BaseRetriever):
         filters = filters or self.filters
         mode = mode or self.mode
         n = max(self.candidates, k)
+        meeting_ids = self._meeting_ids(filters)
+        if meeting_ids == []:
+            return []  # the meeting filter matches nothing
         dense: list[tuple[str, float]] = []
         keyword: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
             vec = query_vector or self.index.embeddings.embed_query(query)
-            dense = self.dense(vec, n, filters)
+            dense = self.dense(vec, n, filters, meeting_ids)
         if mode in ("hybrid", "bm25"):
-            keyword = self.bm25(query, n, filters)
+            keyword = self.bm25(query, n, filters, meeting_ids)
         if mode == "dense":
             ranked = dense
         elif mode == "bm25":
