@@ -63,20 +63,28 @@ def count_tokens(text: str) -> int:
     return len(_TOKEN_RE.findall(text))
 
 
+def sentence_spans(text: str, by_line: bool = True) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in ``text``; 'm.b.t.' does not split a sentence.
+
+    With ``by_line`` every line is a sentence of its own too (bullets often lack a full stop).
+    """
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+" if by_line else r"(?s).+", text):
+        base, body = line.start(), line.group(0)
+        start = 0
+        for m in re.finditer(r"[.!?]+[\"')\]]*\s+(?=[A-Z0-9À-Ý\"'(\[-])", body):
+            if _ABBREV.search(body[start : m.start() + 1]):
+                continue
+            spans.append((base + start, base + m.end()))
+            start = m.end()
+        if body[start:].strip():
+            spans.append((base + start, base + len(body)))
+    return spans
+
+
 def split_sentences(text: str) -> list[str]:
     """Split text into sentences, keeping abbreviations such as 'm.b.t.' intact."""
-    out: list[str] = []
-    start = 0
-    for m in re.finditer(r"[.!?]+[\"')\]]*\s+(?=[A-Z0-9À-Ý\"'(\[-])", text):
-        piece = text[start : m.end()]
-        head = text[start : m.start() + 1]
-        if _ABBREV.search(head):
-            continue
-        out.append(piece.strip())
-        start = m.end()
-    tail = text[start:].strip()
-    if tail:
-        out.append(tail)
+    out = [text[a:b].strip() for a, b in sentence_spans(text, by_line=False)]
     return [s for s in out if s]
 
 

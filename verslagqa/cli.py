@@ -666,6 +666,118 @@ def eval_(
         out.print(table)
 
 
+# --------------------------------------------------------------------------------------------
+# summarize + actions
+# --------------------------------------------------------------------------------------------
+
+
+@app.command()
+def summarize(
+    meeting: Annotated[str, typer.Argument(help="A verslag file or a meeting id in the store.")],
+    store: StoreOpt = None,
+    llm: Annotated[
+        str | None, typer.Option("--llm", help="Model (default: local; 'extractive': none).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ignore the cached summary and write a new one.")
+    ] = False,
+) -> None:
+    """Summarise one meeting: per agenda item, overall, and its action items."""
+    from .library import Library
+    from .llm import LLMError
+
+    idx = _open_index(store)
+    lib = Library(idx, llm=llm)
+    try:
+        summary = lib.summarize(meeting, refresh=refresh)
+    except KeyError as exc:
+        raise _fail(str(exc.args[0])) from None
+    except (VerslagParseError, LLMError, model_store.ModelError) as exc:
+        if _State.debug:
+            raise
+        raise _fail(str(exc)) from None
+    if as_json:
+        sys.stdout.write(summary.model_dump_json() + "\n")
+        return
+    text = summary.to_markdown()
+    if markdown:
+        sys.stdout.write(text)
+    else:
+        out.print(text)
+    for w in summary.warnings:
+        err.print(f"warning: {w}", style="yellow")
+
+
+@app.command()
+def actions(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Verslag files or folders (default: the meetings in the store)."),
+    ] = None,
+    store: StoreOpt = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Only actions for this owner (e.g. CZ).")
+    ] = None,
+    van: VanOpt = None,
+    tot: TotOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the action items (owner, what, agenda item, deadline) across meetings."""
+    from .actions import extract_actions, filter_actions
+    from .library import Library
+
+    found = []
+    failures = 0
+    if paths:
+        files = iter_verslag_files(paths)
+        if not files:
+            raise _fail(f"no verslagen found in {', '.join(map(str, paths))}")
+        for f in files:
+            try:
+                found.extend(
+                    extract_actions(parse_verslag(f, max_bytes=Settings().parse.max_bytes))
+                )
+            except VerslagParseError as exc:
+                failures += 1
+                err.print(f"error: {exc}", style="red")
+        if failures == len(files):
+            raise typer.Exit(EXIT_FAILED)
+    else:
+        lib = Library(_open_filled_index(store))
+        for info in lib.meetings():
+            try:
+                found.extend(extract_actions(lib.meeting(info.meeting_id)))
+            except (KeyError, VerslagParseError) as exc:
+                failures += 1
+                err.print(
+                    f"error: {exc.args[0] if isinstance(exc, KeyError) else exc}", style="red"
+                )
+    selected = filter_actions(
+        found, owner=owner, van=_parse_date(van, "--van"), tot=_parse_date(tot, "--tot")
+    )
+    selected.sort(key=lambda a: (a.meeting_date or dt.date.min, a.meeting_id))
+    if as_json:
+        payload = {"actions": [a.model_dump(mode="json") for a in selected], "errors": failures}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    else:
+        table = Table(title=f"{len(selected)} actiepunten")
+        for col in ("datum", "vergadering", "punt", "wie", "wat", "deadline"):
+            table.add_column(col, overflow="fold")
+        for a in selected:
+            due = a.due_date.isoformat() if a.due_date else (a.due_text or "")
+            if a.due_date and a.due_text:
+                due += f" ({a.due_text})"
+            table.add_row(
+                str(a.meeting_date or ""), a.meeting_id, a.item_label or "—",
+                ", ".join(a.owners) or "?", a.description, due,
+            )  # fmt: skip
+        out.print(table)
+    if failures:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
 SAMPLE_QUESTION = "Wanneer moet de kabinetsbrief over de vaccinatiestrategie gereed zijn?"
 
 

@@ -8,10 +8,14 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from .actions import extract_actions, filter_actions
 from .answer import Answer, AnswerChain
 from .index import Index, IndexReport, MeetingInfo
+from .parse import parse_verslag
 from .retrieve import Hit, HybridRetriever, SearchFilters
+from .schemas import ActionItem, Meeting, MeetingSummary
 from .settings import Settings
+from .summarize import SummaryCache, summarize_meeting
 
 __all__ = ["Library"]
 
@@ -20,6 +24,28 @@ def _filters(
     van: dt.date | str | None, tot: dt.date | str | None, meeting: str | None, item: str | None
 ) -> SearchFilters:
     return SearchFilters.model_validate({"van": van, "tot": tot, "meeting": meeting, "item": item})
+
+
+def resolve_meeting(index: Index, ref: str | Path) -> Meeting:
+    """Parse the verslag behind a meeting id in ``index`` (or the file ``ref`` itself)."""
+    path = Path(ref)
+    if path.is_file():
+        return parse_verslag(path, max_bytes=index.settings.parse.max_bytes)
+    infos = index.meetings()
+    exact = [i for i in infos if i.meeting_id == str(ref)]
+    matches = exact or [i for i in infos if i.meeting_id.startswith(str(ref))]
+    if not matches:
+        raise KeyError(f"no meeting {str(ref)!r} in {index.store} and no such file")
+    if len(matches) > 1:
+        ids = ", ".join(i.meeting_id for i in matches[:5])
+        raise KeyError(f"{str(ref)!r} matches several meetings: {ids}")
+    info = matches[0]
+    if not Path(info.source).is_file():
+        raise KeyError(f"{info.meeting_id}: its file {info.source} is gone; re-index the folder")
+    m = parse_verslag(info.source, max_bytes=index.settings.parse.max_bytes)
+    if m.sha256 != info.sha256:
+        raise KeyError(f"{info.meeting_id}: {info.source} changed since indexing; re-index it")
+    return m
 
 
 class Library:
@@ -95,6 +121,43 @@ class Library:
     def meetings(self) -> list[MeetingInfo]:
         """What is indexed, oldest first."""
         return self.index.meetings()
+
+    def meeting(self, ref: str | Path) -> Meeting:
+        """A meeting by id (or unique id prefix) in the store, or a verslag file path."""
+        return resolve_meeting(self.index, ref)
+
+    def summarize(
+        self, meeting: str | Path, *, llm: str | None = None, refresh: bool = False
+    ) -> MeetingSummary:
+        """Structured summary with action items; cached in the store per meeting and model."""
+        m = self.meeting(meeting)
+        spec = llm or self.llm
+        cache = SummaryCache(self.index.store)
+        if not refresh:
+            cached = cache.get(m.sha256, spec)
+            if cached is not None:
+                return cached
+        model = self.index.settings.get_chat_model(spec)
+        summary, _ = summarize_meeting(m, model, model_name=spec)
+        cache.put(m.sha256, spec, summary)
+        return summary
+
+    def actions(
+        self,
+        *,
+        owner: str | None = None,
+        van: dt.date | str | None = None,
+        tot: dt.date | str | None = None,
+        meeting: str | None = None,
+    ) -> list[ActionItem]:
+        """Explicit action items across the indexed meetings (deterministic, no model)."""
+        flt = _filters(van, tot, meeting, None)
+        found: list[ActionItem] = []
+        for info in self.meetings():
+            if meeting and meeting.lower() not in (info.meeting_id + " " + info.title).lower():
+                continue
+            found.extend(extract_actions(resolve_meeting(self.index, info.meeting_id)))
+        return filter_actions(found, owner=owner, van=flt.van, tot=flt.tot)
 
     def __repr__(self) -> str:
         return f"Library({str(self.index.store)!r}, meetings={len(self.index.files)})"

@@ -598,13 +598,21 @@ def _section_headings(lines: list[Line]) -> list[_Heading]:
 _TERMINAL = (".", "!", "?", ":", ";")
 
 
+_TABLE_ROW = re.compile(r"^\|.*\|$|^[^|]+(?:\|[^|]+){2,}$|^[^\t]+(?:\t+[^\t]+){2,}$")
+
+
+def _is_table_row(text: str) -> bool:
+    """A row of a markdown/pipe or tab-separated table: never joined to its neighbours."""
+    return bool(_TABLE_ROW.match(text.strip()))
+
+
 def _join_lines(lines: list[Line]) -> list[Line]:
     """Rejoin sentences broken by page breaks or removed furniture; unwrap soft wraps."""
     out: list[Line] = []
     for ln in lines:
         if not ln.text:
             continue
-        if out:
+        if out and not (_is_table_row(ln.text) or _is_table_row(out[-1].text)):
             prev = out[-1]
             ptxt = prev.text
             starts_lower = bool(re.match(r"^[a-zà-ÿ]", ln.text)) and not _LETTER_ITEM.match(ln.text)

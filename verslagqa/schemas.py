@@ -6,7 +6,14 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-__all__ = ["AgendaItem", "Meeting", "REDACTION_TOKEN_PREFIX"]
+__all__ = [
+    "ActionItem",
+    "AgendaItem",
+    "ItemSummary",
+    "Meeting",
+    "MeetingSummary",
+    "REDACTION_TOKEN_PREFIX",
+]
 
 #: Redacted passages appear in cleaned text as ``[weggelakt 5.1.2e]``.
 REDACTION_TOKEN_PREFIX = "weggelakt"
@@ -69,3 +76,89 @@ class Meeting(BaseModel):
         data = self.model_dump(mode="json", exclude={"items", "text"})
         data["items"] = [{"label": i.label, "title": i.title, "text": i.text} for i in self.items]
         return data
+
+
+class ActionItem(BaseModel):
+    """One action agreed in a meeting: who does what, under which agenda item, by when."""
+
+    owners: list[str] = Field(
+        description="Who must act, one entry per directorate/person as written ('CZ', 'adviseur "
+        "DGLZ', 'allen'); empty when the minutes name nobody."
+    )
+    description: str = Field(
+        description="What must be done, one short Dutch line in the words of the minutes."
+    )
+    item_label: str = Field(description="Label of the agenda item the action belongs to.")
+    due_date: dt.date | None = Field(
+        default=None, description="Deadline resolved against the meeting date (ISO), or null."
+    )
+    due_text: str | None = Field(
+        default=None, description="The deadline as written ('dinsdag 2 maart'), or null."
+    )
+    source_quote: str = Field(
+        description="The sentence of the minutes that records the action, verbatim."
+    )
+    meeting_id: str = Field(description="Id of the meeting the action comes from.")
+    meeting_date: dt.date | None = Field(default=None, description="Date of that meeting.")
+    origin: str = Field(
+        default="marker",
+        description="'marker' (found by an explicit action marker), 'table', 'list' or 'model' "
+        "(an implied action added by the language model).",
+    )
+
+
+class ItemSummary(BaseModel):
+    """Summary of one agenda item."""
+
+    label: str = Field(description="Agenda item label ('' when the meeting is unnumbered).")
+    title: str = Field(description="Agenda item title.")
+    summary: str = Field(description="1-3 Dutch sentences: what was discussed and concluded.")
+    decisions: list[str] = Field(
+        default_factory=list, description="Decisions taken (afgesproken, besloten, akkoord)."
+    )
+    extractive: bool = Field(
+        default=False,
+        description="True when the model failed and the summary is the item's lead sentences.",
+    )
+    attempts: int = Field(default=0, description="Model calls made for this item (0: no model).")
+
+
+class MeetingSummary(BaseModel):
+    """Structured summary of one meeting: per item, overall, and its action items."""
+
+    meeting_id: str = Field(description="Id of the meeting.")
+    title: str = Field(description="Meeting name.")
+    meeting_date: dt.date | None = Field(description="Date of the meeting.")
+    attendees: list[str] = Field(default_factory=list, description="Attendees as listed.")
+    summary: str = Field(description="The meeting in at most ~120 Dutch words.")
+    items: list[ItemSummary] = Field(description="One summary per agenda item, in order.")
+    action_items: list[ActionItem] = Field(description="Every action item of the meeting.")
+    model: str = Field(default="", description="Model that wrote the summary ('extractive').")
+    source: str = Field(default="", description="Path of the verslag.")
+    warnings: list[str] = Field(
+        default_factory=list, description="Fallbacks taken (model output refused, …)."
+    )
+
+    def to_markdown(self) -> str:
+        """A readable Markdown rendering."""
+        head = f"# {self.title}"
+        if self.meeting_date:
+            head += f", {self.meeting_date.isoformat()}"
+        lines = [head, ""]
+        if self.attendees:
+            lines += [f"**Aanwezig:** {', '.join(self.attendees)}", ""]
+        lines += [self.summary, ""]
+        for it in self.items:
+            name = " ".join(p for p in (f"Punt {it.label}" if it.label else "", it.title) if p)
+            lines.append(f"## {name or 'Verslag'}")
+            lines.append(it.summary + (" _(extractief)_" if it.extractive else ""))
+            lines += [f"- Besluit: {d}" for d in it.decisions]
+            lines.append("")
+        if self.action_items:
+            lines += ["## Actiepunten", "", "| Wie | Wat | Punt | Wanneer |", "|---|---|---|---|"]
+            for a in self.action_items:
+                due = a.due_date.isoformat() if a.due_date else (a.due_text or "")
+                lines.append(
+                    f"| {', '.join(a.owners)} | {a.description} | {a.item_label} | {due} |"
+                )
+        return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,159 @@
+"""Dutch deadline phrases resolved against the meeting date.
+
+``resolve_deadline("Deadline is dinsdag 2 maart", date(2021, 3, 1))`` → ``("2021-03-02",
+"dinsdag 2 maart")``. Relative phrases count from the meeting date: "vandaag"/"vanmiddag" is the
+meeting day, a weekday ("vrijdag", "a.s. maandag") is its next occurrence after the meeting,
+"volgende week" / "deze week" is the Friday of that week (a deadline "next week" is met by the
+end of the working week), "binnen twee weken" adds days, "eind maart" is the month's last day.
+A phrase that names no day ("volgend MT", "z.s.m.") keeps ``due_text`` with no date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+__all__ = ["resolve_deadline"]
+
+MONTHS = {
+    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maart": 3, "mrt": 3, "april": 4, "apr": 4,
+    "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augustus": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}  # fmt: skip
+WEEKDAYS = {
+    "maandag": 0, "dinsdag": 1, "woensdag": 2, "donderdag": 3, "vrijdag": 4, "zaterdag": 5,
+    "zondag": 6,
+}  # fmt: skip
+NUMBERS = {
+    "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
+    "acht": 8, "negen": 9, "tien": 10, "veertien": 14,
+}  # fmt: skip
+
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DAY = "|".join(WEEKDAYS)
+_NUM = r"\d{1,2}|" + "|".join(NUMBERS)
+_PREFIX = r"(?:(?:uiterlijk|vóór|voor|per|op|tot|deadline(?: is)?)\s+)?"
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("numeric", re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})\b")),
+    (
+        "daymonth",
+        re.compile(
+            rf"\b(?:(?:{_DAY})\s+)?(\d{{1,2}})\s+({_MONTH})\.?(?:\s+(\d{{4}}))?\b", re.IGNORECASE
+        ),
+    ),
+    ("today", re.compile(r"\b(vandaag|vanmiddag|vanochtend|vanmorgen|vanavond)\b", re.I)),
+    ("tomorrow", re.compile(r"\b(overmorgen|morgen(?:ochtend|middag)?)\b", re.I)),
+    (
+        "nextweekday",
+        re.compile(rf"\b(?:volgende|komende)\s+week\s+({_DAY})\b", re.I),
+    ),
+    (
+        "weekday",
+        re.compile(rf"\b(?:(?:a\.?s\.?|aanstaande|komende|volgende|deze)\s+)?({_DAY})\b", re.I),
+    ),
+    ("within", re.compile(rf"\b(?:binnen|over)\s+({_NUM})\s+(dag|dagen|week|weken)\b", re.I)),
+    (
+        "week",
+        re.compile(r"\b(?:(eind|einde)\s+(?:van\s+)?)?(deze|volgende|komende)\s+week\b", re.I),
+    ),
+    ("monthend", re.compile(rf"\b(?:eind|einde|ultimo)\s+(?:van\s+)?({_MONTH})\b", re.I)),
+    ("monthmid", re.compile(rf"\b(?:medio|half|midden)\s+({_MONTH})\b", re.I)),
+    ("thismonth", re.compile(r"\b(?:eind|einde)\s+(?:van\s+)?(?:deze|de)\s+maand\b", re.I)),
+    (
+        "vague",
+        re.compile(
+            r"\b(z\.s\.m\.?|zo snel mogelijk|volgend(?:e)? (?:MT|overleg|vergadering|staf)"
+            r"|binnenkort|asap)\b",
+            re.I,
+        ),
+    ),
+]
+
+
+def _year_for(month: int, day: int, ref: dt.date) -> int:
+    """Minutes name dates without a year: the nearest one that is not long past."""
+    try:
+        candidate = dt.date(ref.year, month, day)
+    except ValueError:
+        return ref.year
+    if (ref - candidate).days > 60:
+        return ref.year + 1
+    return ref.year
+
+
+def _next_weekday(ref: dt.date, weekday: int) -> dt.date:
+    days = (weekday - ref.weekday()) % 7
+    return ref + dt.timedelta(days=days or 7)
+
+
+def _friday(ref: dt.date, weeks_ahead: int) -> dt.date:
+    monday = ref - dt.timedelta(days=ref.weekday()) + dt.timedelta(weeks=weeks_ahead)
+    return monday + dt.timedelta(days=4)
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() else NUMBERS[text.lower()]
+
+
+def _resolve(kind: str, m: re.Match[str], ref: dt.date | None) -> dt.date | None:
+    g = m.groups()
+    try:
+        if kind == "numeric":
+            year = int(g[2]) + (2000 if len(g[2]) == 2 else 0)
+            return dt.date(year, int(g[1]), int(g[0]))
+        if kind == "daymonth":
+            month, day = MONTHS[g[1].lower()], int(g[0])
+            if g[2]:
+                return dt.date(int(g[2]), month, day)
+            if ref is None:
+                return None
+            return dt.date(_year_for(month, day, ref), month, day)
+    except ValueError:
+        return None
+    if ref is None:
+        return None
+    if kind == "today":
+        return ref
+    if kind == "tomorrow":
+        return ref + dt.timedelta(days=2 if g[0].lower() == "overmorgen" else 1)
+    if kind == "nextweekday":
+        monday = ref - dt.timedelta(days=ref.weekday()) + dt.timedelta(weeks=1)
+        return monday + dt.timedelta(days=WEEKDAYS[g[0].lower()])
+    if kind == "weekday":
+        return _next_weekday(ref, WEEKDAYS[g[0].lower()])
+    if kind == "within":
+        n = _number(g[0])
+        return ref + dt.timedelta(days=n * (7 if g[1].lower().startswith("we") else 1))
+    if kind == "week":
+        return _friday(ref, 0 if g[1].lower() == "deze" else 1)
+    if kind in ("monthend", "monthmid"):
+        month = MONTHS[g[0].lower()]
+        year = _year_for(month, 28, ref)
+        if kind == "monthmid":
+            return dt.date(year, month, 15)
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if kind == "thismonth":
+        return dt.date(ref.year, ref.month, calendar.monthrange(ref.year, ref.month)[1])
+    return None
+
+
+def resolve_deadline(text: str, meeting_date: dt.date | None) -> tuple[str | None, str | None]:
+    """``(ISO date or None, phrase as written or None)`` for the first deadline in ``text``."""
+    found: list[tuple[int, int, str, re.Match[str]]] = []
+    for rank, (kind, pattern) in enumerate(_PATTERNS):
+        for m in pattern.finditer(text):
+            found.append((m.start(), rank, kind, m))
+    if not found:
+        return None, None
+    # the earliest phrase wins; at the same spot the more specific pattern (lower rank) wins
+    found.sort(key=lambda f: (f[0], f[1]))
+    start, _, kind, m = found[0]
+    # take a leading "uiterlijk"/"voor" into the phrase as written
+    prefix = re.search(_PREFIX + r"$", text[max(0, start - 20) : start], re.I)
+    phrase_start = start - len(prefix.group(0)) if prefix and prefix.group(0) else start
+    due_text = text[phrase_start : m.end()].strip()
+    resolved = _resolve(kind, m, meeting_date)
+    return (resolved.isoformat() if resolved else None), due_text

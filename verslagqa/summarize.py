@@ -1,0 +1,430 @@
+"""Structured per-meeting summaries and action lists.
+
+Code does the bookkeeping, the model only writes prose: agenda items, decisions (sentences with
+"afgesproken", "besloten", "akkoord", "Besluit:") and action items are found deterministically;
+the model writes 1-3 sentences per item, a meeting summary, and clean one-line action
+descriptions, each through JSON-schema output. A reply that fails validation is retried once
+with the validation error; a second failure falls back to the item's lead sentences (flagged
+``extractive``) or to the deterministic action text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from .actions import extract_actions
+from .answer import CANNOT_ANSWER, detect_language
+from .chunk import context_header, count_tokens, dutch_date, sentence_spans, split_sentences
+from .prompting import load_prompt
+from .schemas import ActionItem, AgendaItem, ItemSummary, Meeting, MeetingSummary
+from .textutil import REDACTION_TOKEN_RE, slugify
+
+__all__ = [
+    "SUMMARY_VERSION",
+    "SummaryCache",
+    "find_decisions",
+    "lead_summary",
+    "refine_actions",
+    "structured_call",
+    "summarize_item",
+    "summarize_meeting",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bump when prompts or rules change so cached summaries are not reused.
+SUMMARY_VERSION = "1"
+MAX_ITEM_TOKENS = 700
+MAX_MEETING_WORDS = 120
+
+_DECISION = re.compile(
+    r"\b(afgesproken|besloten|besluit|akkoord|vastgesteld|ingestemd|stemt in|stemmen in"
+    r"|goedgekeurd|conclusie)\b",
+    re.IGNORECASE,
+)
+
+
+def find_decisions(text: str) -> list[str]:
+    """Sentences of ``text`` that record a decision or an agreement, verbatim."""
+    out = []
+    for s in split_sentences(text):
+        s = s.strip().lstrip("-*• ").strip()
+        if _DECISION.search(s) and len(s.split()) >= 3 and s not in out:
+            out.append(s)
+    return out
+
+
+def _content_sentences(text: str) -> list[str]:
+    return [
+        s.lstrip("-*• ").strip()
+        for s in (text[a:b] for a, b in sentence_spans(text))
+        if REDACTION_TOKEN_RE.sub("", s).strip(" .,-*•") and len(s.split()) >= 3
+    ]
+
+
+def lead_summary(text: str, max_sentences: int = 2, max_words: int = 60) -> str:
+    """The first sentences of ``text``: the extractive fallback summary."""
+    out: list[str] = []
+    words = 0
+    for s in _content_sentences(text):
+        n = len(s.split())
+        if out and (len(out) >= max_sentences or words + n > max_words):
+            break
+        out.append(s)
+        words += n
+    return " ".join(out)
+
+
+def _fit(text: str, budget: int) -> str:
+    """The item text within ``budget`` tokens: lead sentences plus decision sentences."""
+    if count_tokens(text) <= budget:
+        return text
+    sentences = _content_sentences(text)
+    keep = [i for i, s in enumerate(sentences) if _DECISION.search(s) or "actie" in s.lower()]
+    chosen: set[int] = set()
+    used = 0
+    for i in [*range(min(3, len(sentences))), *keep, *range(3, len(sentences))]:
+        if i in chosen:
+            continue
+        cost = count_tokens(sentences[i])
+        if used + cost > budget:
+            continue
+        chosen.add(i)
+        used += cost
+    return "\n".join(sentences[i] for i in sorted(chosen))
+
+
+# -- structured output -----------------------------------------------------------------------
+
+
+def _whole_sentences(text: str) -> str:
+    """Drop a sentence cut off by the length cap."""
+    text = text.strip()
+    if not text or text[-1] in ".!?\"')":
+        return text
+    cut = max(text.rfind(". "), text.rfind("! "), text.rfind("? "))
+    return text[: cut + 1] if cut > 0 else text
+
+
+class SummaryDraft(BaseModel):
+    """What the model returns for an item or a meeting."""
+
+    summary: str = Field(description="The Dutch summary.")
+
+    @field_validator("summary")
+    @classmethod
+    def _check(cls, v: str) -> str:
+        v = _whole_sentences(v)
+        if not v:
+            raise ValueError("summary is empty")
+        if CANNOT_ANSWER.lower() in v.lower():
+            raise ValueError("a summary must summarise the text, not refuse")
+        if detect_language(v) != "Dutch":
+            raise ValueError("the summary must be written in Dutch")
+        return v
+
+
+class _ActionLine(BaseModel):
+    n: int
+    description: str
+
+    @field_validator("description")
+    @classmethod
+    def _check(cls, v: str) -> str:
+        v = v.strip().rstrip(".")
+        if not v:
+            raise ValueError("description is empty")
+        if len(v.split()) > 25:
+            raise ValueError("description longer than 25 words")
+        if re.search(r"\(\s*actie\b", v, re.I):
+            raise ValueError("leave the '(actie …)' marker out of the description")
+        return v
+
+
+class ActionDraft(BaseModel):
+    actions: list[_ActionLine]
+
+
+#: Grammar-level length caps: a small model that rambles is cut off inside valid JSON instead
+#: of running out of tokens mid-string.
+_MAX_CHARS = {"summary": 450, "description": 160}
+
+
+def _json_schema(schema: type[BaseModel]) -> dict[str, Any]:
+    data = schema.model_json_schema()
+
+    def cap(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, sub in node.get("properties", {}).items():
+                if key in _MAX_CHARS and sub.get("type") == "string":
+                    sub["maxLength"] = _MAX_CHARS[key]
+            for sub in node.values():
+                cap(sub)
+        elif isinstance(node, list):
+            for sub in node:
+                cap(sub)
+
+    cap(data)
+    return data
+
+
+def _raw_call(model: BaseChatModel, messages: list[BaseMessage], schema: type[BaseModel]) -> str:
+    from .llm import LlamaCppChat
+
+    if isinstance(model, LlamaCppChat):
+        fmt = {"type": "json_object", "schema": _json_schema(schema)}
+        return str(model.invoke(messages, response_format=fmt, max_tokens=500).content)
+    try:
+        structured = model.with_structured_output(schema, include_raw=True)
+    except NotImplementedError:
+        return str(model.invoke(messages).content)
+    out = structured.invoke(messages)
+    if isinstance(out, dict) and out.get("parsed") is not None:
+        parsed = out["parsed"]
+        return parsed.model_dump_json() if isinstance(parsed, BaseModel) else json.dumps(parsed)
+    raw = out.get("raw") if isinstance(out, dict) else out
+    return str(getattr(raw, "content", raw))
+
+
+def structured_call(
+    model: BaseChatModel,
+    messages: list[BaseMessage],
+    schema: type[BaseModel],
+    check: Callable[[Any], None] | None = None,
+    *,
+    keep_last: bool = False,
+) -> tuple[Any | None, list[str]]:
+    """Call ``model`` for a ``schema`` reply; retry once with the validation error.
+
+    Returns ``(parsed or None, errors)``. ``check`` adds validation beyond the schema (it
+    raises ``ValueError``).
+    """
+    errors: list[str] = []
+    history = list(messages)
+    for _attempt in range(2):
+        try:
+            raw = _raw_call(model, history, schema)
+        except Exception as exc:  # noqa: BLE001 - a failing model falls back, never crashes
+            errors.append(f"model error: {type(exc).__name__}: {exc}")
+            return None, errors
+        try:
+            match = re.search(r"\{.*\}", raw, re.S)
+            parsed = schema.model_validate_json(match.group(0) if match else raw)
+            last = parsed
+            if check:
+                check(parsed)
+            return parsed, errors
+        except (ValidationError, ValueError) as exc:
+            msg = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else str(exc)
+            errors.append(msg)
+            history = [
+                *messages,
+                AIMessage(raw),
+                HumanMessage(
+                    f"Your reply was invalid: {msg}\nReply again with valid JSON that fixes this."
+                ),
+            ]
+    return (last if keep_last else None), errors
+
+
+# -- items, meetings, actions ----------------------------------------------------------------
+
+
+def _sentence_limit(text: str) -> str:
+    n = len(_content_sentences(text))
+    return "1" if n <= 2 else ("1-2" if n <= 6 else "2-3")
+
+
+def _check_length(max_words: int) -> Callable[[Any], None]:
+    def check(draft: Any) -> None:
+        if len(draft.summary.split()) > max_words:
+            raise ValueError(f"the summary has more than {max_words} words")
+
+    return check
+
+
+def summarize_item(
+    meeting: Meeting, item: AgendaItem, model: BaseChatModel | None
+) -> tuple[ItemSummary, list[str]]:
+    """A 1-3 sentence Dutch summary of one item plus its decisions; ``(summary, warnings)``."""
+    base = ItemSummary(
+        label=item.label,
+        title=item.title,
+        summary=lead_summary(item.text) or item.title,
+        decisions=find_decisions(item.text),
+        extractive=True,
+    )
+    if model is None or not _content_sentences(item.text):
+        return base, []
+    prompt = load_prompt("summarize_item")
+    messages = prompt.render(
+        meeting=context_header(meeting, item).split(", punt")[0],
+        item=item.display or "(geen agendapunten)",
+        text=_fit(item.text, MAX_ITEM_TOKENS),
+        max_sentences=_sentence_limit(item.text),
+    )
+    draft, errors = structured_call(model, messages, SummaryDraft, _check_length(80))
+    attempts = min(2, len(errors) + (draft is not None))
+    if draft is None:
+        where = f"punt {item.label}" if item.label else "het verslag"
+        warning = f"{meeting.meeting_id} {where}: extractive summary ({'; '.join(errors)})"
+        return base.model_copy(update={"attempts": attempts}), [warning]
+    update = {"summary": draft.summary, "extractive": False, "attempts": attempts}
+    return base.model_copy(update=update), []
+
+
+def _ungrounded(description: str, quote: str) -> list[str]:
+    """Words of ``description`` that its source sentence does not support."""
+    from .keyword import tokenize
+
+    have = set(tokenize(quote))
+    return [w for w in tokenize(description) if w not in have and not w.isdigit()]
+
+
+def refine_actions(
+    meeting: Meeting, actions: list[ActionItem], model: BaseChatModel | None
+) -> tuple[list[ActionItem], list[str]]:
+    """Clean one-line descriptions from the model, each checked against its source sentence.
+
+    A description with words its sentence does not support is refused (one retry with the
+    reason), and that action keeps the deterministic text.
+    """
+    if model is None or not actions:
+        return actions, []
+    listing = "\n".join(f"{n}. “{a.description}”" for n, a in enumerate(actions, start=1))
+    messages = load_prompt("actions").render(meeting=meeting.title, actions=listing)
+
+    def problems(draft: Any) -> list[str]:
+        out = []
+        for line in draft.actions:
+            if 1 <= line.n <= len(actions):
+                bad = _ungrounded(line.description, actions[line.n - 1].source_quote)
+                if bad:
+                    out.append(f"action {line.n} uses words not in its sentence: {bad}")
+        return out
+
+    def check(draft: Any) -> None:
+        numbers = [a.n for a in draft.actions]
+        wanted = list(range(1, len(actions) + 1))
+        if sorted(numbers) != wanted:
+            raise ValueError(f"give exactly one entry for each action number {wanted}")
+        issues = problems(draft)
+        if issues:
+            raise ValueError("; ".join(issues))
+
+    draft, errors = structured_call(model, messages, ActionDraft, check, keep_last=True)
+    if draft is None:
+        return actions, [
+            f"{meeting.meeting_id}: action descriptions as written ({'; '.join(errors)})"
+        ]
+    by_n = {
+        a.n: a.description
+        for a in draft.actions
+        if 1 <= a.n <= len(actions)
+        and not _ungrounded(a.description, actions[a.n - 1].source_quote)
+    }
+    warnings = []
+    if len(by_n) < len(actions):
+        warnings.append(
+            f"{meeting.meeting_id}: {len(actions) - len(by_n)} action description(s) kept as "
+            "written (model text not supported by the minutes)"
+        )
+    return [
+        a.model_copy(update={"description": by_n.get(n, a.description)})
+        for n, a in enumerate(actions, start=1)
+    ], warnings
+
+
+def _meeting_summary(
+    meeting: Meeting, items: list[ItemSummary], model: BaseChatModel | None
+) -> tuple[str, list[str]]:
+    parts = []
+    for it in items:
+        name = " ".join(p for p in (f"Punt {it.label}" if it.label else "", it.title) if p)
+        parts.append(f"- {name}: {it.summary}")
+    fallback = " ".join(it.summary for it in items if it.summary)
+    fallback = " ".join(fallback.split()[:MAX_MEETING_WORDS])
+    if model is None:
+        return fallback, []
+    if len(meeting.items) <= 1:
+        body = "Text:\n" + _fit(meeting.items[0].text if meeting.items else meeting.text, 1200)
+    else:
+        body = "Agenda items and their summaries:\n" + "\n".join(parts)
+    header = meeting.title + (
+        f", {dutch_date(meeting.meeting_date)}" if meeting.meeting_date else ""
+    )
+    messages = load_prompt("summarize_meeting").render(
+        meeting=header, text=body, max_words=str(MAX_MEETING_WORDS)
+    )
+    draft, errors = structured_call(
+        model, messages, SummaryDraft, _check_length(int(MAX_MEETING_WORDS * 1.25))
+    )
+    if draft is None:
+        return fallback, [f"{meeting.meeting_id}: extractive meeting summary ({'; '.join(errors)})"]
+    return draft.summary, []
+
+
+def summarize_meeting(
+    meeting: Meeting, model: BaseChatModel | None, *, model_name: str = "extractive"
+) -> tuple[MeetingSummary, list[str]]:
+    """The structured summary of ``meeting`` and any fallback warnings."""
+    warnings: list[str] = []
+    items = []
+    for item in meeting.items:
+        summary, w = summarize_item(meeting, item, model)
+        items.append(summary)
+        warnings += w
+    actions, w = refine_actions(meeting, extract_actions(meeting), model)
+    warnings += w
+    text, w = _meeting_summary(meeting, items, model)
+    warnings += w
+    return (
+        MeetingSummary(
+            meeting_id=meeting.meeting_id,
+            title=meeting.title,
+            meeting_date=meeting.meeting_date,
+            attendees=meeting.attendees,
+            summary=text,
+            items=items,
+            action_items=actions,
+            model=model_name if model is not None else "extractive",
+            source=meeting.source,
+            warnings=warnings,
+        ),
+        warnings,
+    )
+
+
+class SummaryCache:
+    """Summaries on disk in the store, keyed by meeting hash, model and summary version."""
+
+    def __init__(self, store: Path) -> None:
+        self.dir = Path(store) / "summaries"
+
+    def _path(self, sha256: str, model_name: str) -> Path:
+        return self.dir / f"{sha256[:24]}-{slugify(model_name, 40)}-v{SUMMARY_VERSION}.json"
+
+    def get(self, sha256: str, model_name: str) -> MeetingSummary | None:
+        path = self._path(sha256, model_name)
+        if not path.exists():
+            return None
+        try:
+            return MeetingSummary.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # a damaged cache entry is recomputed
+
+    def put(self, sha256: str, model_name: str, summary: MeetingSummary) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        path = self._path(sha256, model_name)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(summary.model_dump_json(indent=1), encoding="utf-8")
+        tmp.replace(path)
