@@ -82,3 +82,34 @@ def test_demo_runs_on_bundled_samples(tmp_path: Path) -> None:
     assert "5 verslagen parsed" in proc.stdout
     assert "5 meetings, " in proc.stdout
     assert "1. [Corona Continuïteit Team LZ, 2020-11-18]" in proc.stdout
+
+
+def test_actions_table_json_owner_filter_and_bad_file(tmp_path: Path) -> None:
+    proc = run("actions", str(SAMPLES), "--json")
+    assert proc.returncode == 0, proc.stderr
+    actions = json.loads(proc.stdout)["actions"]
+    assert len(actions) == 21
+    assert [a["meeting_date"] for a in actions] == sorted(a["meeting_date"] for a in actions)
+    proc = run("actions", str(SAMPLES), "--owner", "PZo", "--json")
+    owners = [a["owners"] for a in json.loads(proc.stdout)["actions"]]
+    assert owners == [["allen"], ["PZo", "BPZ"], ["allen"], ["PZo"]]
+    (tmp_path / "leeg.txt").write_text("", encoding="utf-8")
+    (tmp_path / "goed.txt").write_bytes(SEED[1].read_bytes())
+    proc = run("actions", str(tmp_path))
+    assert proc.returncode == 3
+    assert "leeg.txt" in proc.stderr and "Traceback" not in proc.stderr
+    assert "8 actiepunten" in proc.stdout and "2021-03-02" in proc.stdout
+
+
+def test_summarize_file_extractive_json_and_markdown(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    proc = run("summarize", str(SEED[1]), "--llm", "extractive", "--json", "--store", store)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert [i["label"] for i in data["items"]] == ["1", "2", "3a", "3b", "3c", "3d", "4"]
+    assert len(data["action_items"]) == 8 and data["model"] == "extractive"
+    proc = run("summarize", str(SEED[1]), "--llm", "extractive", "--markdown", "--store", store)
+    assert proc.stdout.startswith("# MT DGLZ breed, 2021-03-01")
+    assert "| adviseur DGLZ |" in proc.stdout
+    proc = run("summarize", "2099-no-such-meeting", "--store", store)
+    assert proc.returncode == 1 and "no meeting '2099-no-such-meeting'" in proc.stderr

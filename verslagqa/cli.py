@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -584,9 +584,14 @@ def ask(
 
 @app.command("eval")
 def eval_(
-    suite: Annotated[str, typer.Option("--suite", help="retrieval, qa or all.")] = "all",
+    suite: Annotated[
+        str, typer.Option("--suite", help="retrieval, qa, actions, summaries or all.")
+    ] = "all",
     llm: Annotated[
-        str | None, typer.Option("--llm", help="Model for the qa suite (default: local).")
+        list[str] | None,
+        typer.Option(
+            "--llm", help="Model for qa/actions/summaries; repeat to compare (default: local)."
+        ),
     ] = None,
     gold: Annotated[
         Path | None, typer.Option("--gold", help="Gold directory (default: evals/gold).")
@@ -601,68 +606,45 @@ def eval_(
     ] = None,
     k: Annotated[int, typer.Option("--k", help="Cut-off for recall@k and nDCG@k.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write a self-contained HTML report.")
+    ] = None,
 ) -> None:
     """Run the evaluation suites against annotated samples."""
-    from .evals import load_questions, run_qa_suite, run_retrieval_suite
+    from .llm import LLMError
+    from .report import SUITES, run_evals, write_html_report
     from .samples_data import samples_dir
 
-    suites = {"retrieval", "qa"} if suite == "all" else {suite}
-    unknown = suites - {"retrieval", "qa"}
+    suites = list(SUITES) if suite == "all" else [s.strip() for s in suite.split(",")]
+    unknown = set(suites) - set(SUITES)
     if unknown:
-        raise _fail(f"unknown or not yet available suite: {', '.join(unknown)}", EXIT_USAGE)
+        raise _fail(f"unknown suite: {', '.join(sorted(unknown))}", EXIT_USAGE)
     gold_dir = gold or Path("evals/gold")
     corpus_dir = corpus or samples_dir()
+    idx = _open_index(store or Path("evals/.store"))
+    llms = llm or [idx.settings.llm]
     try:
-        questions = load_questions(gold_dir)
+        payload = run_evals(
+            idx, suites=suites, llms=llms, gold_dir=gold_dir, corpus=corpus_dir, k=k,
+            progress=lambda msg: err.print(f"eval: {msg}", style="dim"),
+        )  # fmt: skip
     except (FileNotFoundError, ValueError) as exc:
         raise _fail(f"{gold_dir}: {exc}") from None
-    idx = _open_index(store or Path("evals/.store"))
-    results: dict[str, Any] = {}
-    if "retrieval" in suites:
-        results["retrieval"] = run_retrieval_suite(idx, questions, corpus=corpus_dir, k=k)
-    else:
-        idx.add([corpus_dir])
-    spec = llm or idx.settings.llm
-    if "qa" in suites:
-        from .answer import AnswerChain
-        from .llm import LLMError
-        from .retrieve import HybridRetriever
-
-        try:
-            model = idx.settings.get_chat_model(spec)
-        except (LLMError, model_store.ModelError) as exc:
-            raise _fail(str(exc)) from None
-        chain = AnswerChain(HybridRetriever.from_index(idx), model, model_name=spec)
-        results["qa"] = run_qa_suite(chain, questions)
-    config = {
-        "llm": spec,
-        "embedding_model": idx.model_id,
-        "collection": idx.collection,
-        "gold": str(gold_dir),
-        "corpus": str(corpus_dir),
-        "k": k,
-        "retrieval": idx.settings.retrieval.model_dump(),
-    }
+    except (LLMError, model_store.ModelError) as exc:
+        raise _fail(str(exc)) from None
+    if report:
+        err.print(f"report: {write_html_report(payload, report)}")
     if as_json:
-        payload = {"suites": results, "config": config}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=list) + "\n")
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
         return
-    if "retrieval" in results:
-        retrieval = results["retrieval"]
-        table = Table(title=f"retrieval ({retrieval['questions']} questions, item level)")
-        for col in ("retriever", f"recall@{k}", "MRR", f"nDCG@{k}"):
-            table.add_column(col)
-        for name, m in retrieval["metrics"].items():
-            table.add_row(
-                name, f"{m[f'recall@{k}']:.3f}", f"{m['mrr']:.3f}", f"{m[f'ndcg@{k}']:.3f}"
-            )
-        out.print(table)
-    if "qa" in results:
-        table = Table(title=f"qa ({spec}, {len(results['qa']['cases'])} questions)")
+    for name, configs in payload["comparison"].items():
+        table = Table(title=name)
         table.add_column("metric")
-        table.add_column("value")
-        for name, value in results["qa"]["metrics"].items():
-            table.add_row(name, f"{value:.3f}")
+        for config_name in configs:
+            table.add_column(config_name)
+        for metric in dict.fromkeys(m for values in configs.values() for m in values):
+            cells = [values.get(metric) for values in configs.values()]
+            table.add_row(metric, *("" if v is None else f"{v:.3f}" for v in cells))
         out.print(table)
 
 

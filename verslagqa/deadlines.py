@@ -66,7 +66,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "vague",
         re.compile(
             r"\b(z\.s\.m\.?|zo snel mogelijk|volgend(?:e)? (?:MT|overleg|vergadering|staf)"
-            r"|binnenkort|asap)\b",
+            r"|binnenkort|asap)(?!\w)",
             re.I,
         ),
     ),

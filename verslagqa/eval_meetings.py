@@ -297,12 +297,13 @@ def run_summaries_suite(
     ok = [c for c in cases if "error" not in c]
     metrics = {
         "key_point_coverage": _mean(coverages),
-        "schema_validity_rate": items_valid / items_model if items_model else 0.0,
-        "fallback_rate": items_fallback / items_model if items_model else 1.0,
         "every_item_summarised": _mean([float(c["every_item_summarised"]) for c in ok]),
         "summary_words_mean": _mean([float(c["summary_words"]) for c in ok]),
         "summary_within_150_words": _mean([float(c["summary_words"] <= 150) for c in ok]),
         "seconds_per_meeting": _mean([c["seconds"] for c in ok]),
         "items": float(items_total),
     }
+    if items_model:  # only meaningful when a model wrote the summaries
+        metrics["schema_validity_rate"] = items_valid / items_model
+        metrics["fallback_rate"] = items_fallback / items_model
     return {"model": model_name, "metrics": metrics, "cases": cases}

@@ -283,11 +283,22 @@ def summarize_item(
 
 
 def _ungrounded(description: str, quote: str) -> list[str]:
-    """Words of ``description`` that its source sentence does not support."""
+    """Words of ``description`` that its source sentence does not support.
+
+    Dutch splits verbs ("op te nemen" ~ "opnemen", "mee te nemen" ~ "meenemen"), so adjacent
+    words of the quote, with or without "te" between them, also count as one word.
+    """
     from .keyword import tokenize
 
-    have = set(tokenize(quote))
-    return [w for w in tokenize(description) if w not in have and not w.isdigit()]
+    words = re.findall(r"\w+", quote.lower())
+    joined = [a + b for a, b in zip(words, words[1:], strict=False)]
+    joined += [a + c for a, b, c in zip(words, words[1:], words[2:], strict=False) if b == "te"]
+    have = set(tokenize(quote)) | set(tokenize(" ".join(joined)))
+    return [
+        word
+        for word in re.findall(r"\w+", description)
+        if any(stem not in have and not stem.isdigit() for stem in tokenize(word))
+    ]
 
 
 def refine_actions(

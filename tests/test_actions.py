@@ -1,0 +1,127 @@
+"""Deterministic action extraction: the five samples exactly, other families by rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from verslagqa import parse_verslag
+from verslagqa.actions import extract_actions, filter_actions, split_owners
+from verslagqa.eval_meetings import load_gold_meetings
+
+from .conftest import ROOT, SAMPLES
+
+GOLD = load_gold_meetings(ROOT / "evals" / "gold")
+
+
+@pytest.mark.parametrize(
+    ("raw", "owners"),
+    [
+        ("MO/Jeugd/LZ", ["MO", "Jeugd", "LZ"]),
+        ("MO en pgb", ["MO", "pgb"]),
+        ("LZ/ CZ", ["LZ", "CZ"]),
+        ("PZo/BPZ", ["PZo", "BPZ"]),
+        ("allen", ["allen"]),
+        ("adviseur DGLZ", ["adviseur DGLZ"]),
+        ("**MEVA**", ["MEVA"]),
+        ("CZ, LZ en MO", ["CZ", "LZ", "MO"]),
+        ("Frank & Anna", ["Frank", "Anna"]),
+        ("", []),
+    ],
+)
+def test_split_owners(raw: str, owners: list[str]) -> None:
+    assert split_owners(raw) == owners
+
+
+@pytest.mark.parametrize("gold", GOLD, ids=lambda g: g.meeting_id)
+def test_every_explicit_action_in_the_samples(gold) -> None:  # type: ignore[no-untyped-def]
+    meeting = parse_verslag(SAMPLES / gold.file)
+    found = extract_actions(meeting)
+    assert [(a.owners, a.item_label) for a in found] == [(g.owners, g.item) for g in gold.actions]
+    for a, g in zip(found, gold.actions, strict=True):
+        if a.due_date:  # a deadline found is the right one (recall is in the actions eval)
+            assert a.due_date == g.due_date
+    for a in found:
+        assert a.source_quote in meeting.text  # verbatim
+        assert "actie" not in a.description.lower()
+        assert a.meeting_id == meeting.meeting_id and a.meeting_date == meeting.meeting_date
+
+
+def test_action_sentence_boundaries_in_samples() -> None:
+    m = parse_verslag(SAMPLES / "001_004031dcab60c761.txt")
+    by_owner = {a.description: a for a in extract_actions(m)}
+    assert "Z gaat nogmaals na wat nodig is m.b.t. het CAK" in by_owner  # 'm.b.t.' is no boundary
+    assert "Deadline van aanlevering bij CFA is dinsdag 2 maart" in by_owner
+    m3 = parse_verslag(SAMPLES / "003_47808041174d36d6.txt")
+    last = extract_actions(m3)[-1]
+    # "Vervolgens kan vanmiddag worden verzonden" needs the sentence before it to say what
+    assert last.description.startswith("Ten tweede wil de minister de brief langs KNMG")
+    assert last.due_date == dt.date(2021, 1, 11) and last.due_text == "vanmiddag"
+
+
+OTHER_FAMILY = """Verslag overleg Gemeente Utrecht, commissie Wonen
+Datum: 12 april 2022
+Aanwezig: Frank de Vries, Anna Bakker, wethouder Jansen
+
+1. Opening
+De voorzitter opent de vergadering. Er is actie nodig op het dossier (actie is urgent).
+
+2. Woningbouwplan
+Het plan wordt besproken. Besluit: het plan wordt akkoord bevonden.
+Actie Frank: stuurt de nota uiterlijk 20 april rond.
+Actiepunt: Anna Bakker vraagt offerte op bij de aannemer voor eind mei.
+De begroting wordt herzien [actie: FEZ].
+
+3. Actiepunten
+- Gemeente stuurt brief aan bewoners (wethouder Jansen, vrijdag)
+- Frank plant vervolgoverleg in – Frank
+
+| Nr | Actie | Actiehouder | Deadline |
+|----|-------|-------------|----------|
+| 1 | Begroting herzien | Anna Bakker | 1 mei 2022 |
+| 2 | Raadsvoorstel schrijven | Frank / Anna | volgende week |
+
+4. Rondvraag
+Geen.
+"""
+
+
+def test_other_families_action_lines_lists_and_tables(tmp_path: Path) -> None:
+    path = tmp_path / "utrecht.txt"
+    path.write_text(OTHER_FAMILY, encoding="utf-8")
+    m = parse_verslag(path)
+    got = [
+        (a.owners, a.item_label, a.description, a.due_date and a.due_date.isoformat(), a.origin)
+        for a in extract_actions(m)
+    ]
+    assert got == [
+        (["Frank"], "2", "stuurt de nota uiterlijk 20 april rond", "2022-04-20", "marker"),
+        (["Anna Bakker"], "2", "Anna Bakker vraagt offerte op bij de aannemer voor eind mei",
+         "2022-05-31", "marker"),
+        (["FEZ"], "2", "De begroting wordt herzien", None, "marker"),
+        (["wethouder Jansen"], "3", "Gemeente stuurt brief aan bewoners", "2022-04-15", "list"),
+        (["Frank"], "3", "Frank plant vervolgoverleg in", None, "list"),
+        (["Anna Bakker"], "3", "Begroting herzien", "2022-05-01", "table"),
+        (["Frank", "Anna"], "3", "Raadsvoorstel schrijven", "2022-04-22", "table"),
+    ]  # fmt: skip
+    for a in extract_actions(m):
+        assert a.source_quote in m.text
+
+
+def test_no_actions_in_text_without_markers() -> None:
+    m = parse_verslag(SAMPLES / "004_8d65189e1dd83778.txt")
+    assert extract_actions(m) == []
+
+
+def test_filter_actions_by_owner_and_date() -> None:
+    actions = [a for g in GOLD for a in extract_actions(parse_verslag(SAMPLES / g.file))]
+    cz = filter_actions(actions, owner="cz")
+    assert cz and all("CZ" in a.owners or "allen" in a.owners for a in cz)
+    assert any(a.owners == ["LZ", "CZ"] for a in cz)
+    adviseur = filter_actions(actions, owner="adviseur DGLZ")
+    assert {a.item_label for a in adviseur} >= {"3a", "3b", "3d", "4"}
+    march = filter_actions(actions, van=dt.date(2021, 3, 1), tot=dt.date(2021, 3, 31))
+    assert {a.meeting_id for a in march} == {"2021-03-01-mt-dglz-breed"}
+    assert filter_actions(actions, owner="nobody") == [a for a in actions if "allen" in a.owners]

@@ -1,0 +1,192 @@
+"""Running every eval suite in one go, and the self-contained HTML report.
+
+``run_evals`` returns ``{"suites": {...}, "comparison": {...}, "config": {...}}``: ``suites``
+holds metrics and per-case results of each suite for the first model, ``comparison`` the
+metrics of every configuration side by side (retrievers; each ``--llm``; the exact action
+extractor). ``write_html_report`` renders that as one HTML file with a bar chart (matplotlib,
+embedded as PNG) and a table per suite.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .evals import load_questions, run_qa_suite, run_retrieval_suite
+from .index import Index
+
+__all__ = ["SUITES", "run_evals", "write_html_report"]
+
+SUITES = ("retrieval", "qa", "actions", "summaries")
+
+#: Metrics drawn in the comparison chart, per suite.
+CHART_METRICS = {
+    "retrieval": ["recall@{k}", "mrr", "ndcg@{k}"],
+    "qa": ["answer_accuracy", "right_source_rate", "citation_precision", "abstention_accuracy"],
+    "actions": ["precision", "recall", "f1", "deadline_accuracy"],
+    "summaries": ["key_point_coverage", "schema_validity_rate", "fallback_rate"],
+}
+
+
+def run_evals(
+    index: Index,
+    *,
+    suites: list[str],
+    llms: list[str],
+    gold_dir: Path,
+    corpus: Path,
+    k: int = 5,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Run ``suites`` for every model in ``llms``; see the module docstring for the shape."""
+    from .answer import AnswerChain
+    from .eval_meetings import load_gold_meetings, run_actions_suite, run_summaries_suite
+    from .retrieve import HybridRetriever
+
+    say = progress or (lambda _msg: None)
+    results: dict[str, Any] = {}
+    comparison: dict[str, dict[str, Any]] = {}
+    questions = load_questions(gold_dir) if {"retrieval", "qa"} & set(suites) else []
+    gold = load_gold_meetings(gold_dir) if {"actions", "summaries"} & set(suites) else []
+    if "retrieval" in suites:
+        say("retrieval")
+        results["retrieval"] = run_retrieval_suite(index, questions, corpus=corpus, k=k)
+        comparison["retrieval"] = results["retrieval"]["metrics"]
+    elif "qa" in suites:
+        index.add([corpus])
+    if "actions" in suites:
+        say("actions (exact)")
+        results["actions"] = run_actions_suite(gold, corpus)
+        comparison["actions"] = {"exact": results["actions"]["metrics"]}
+    models = {spec: index.settings.get_chat_model(spec) for spec in llms}
+    for spec, model in models.items():
+        if "qa" in suites:
+            say(f"qa ({spec})")
+            chain = AnswerChain(HybridRetriever.from_index(index), model, model_name=spec)
+            res = run_qa_suite(chain, questions)
+            results.setdefault("qa", res)
+            comparison.setdefault("qa", {})[spec] = res["metrics"]
+        if "actions" in suites and model is not None:
+            say(f"actions ({spec})")
+            res = run_actions_suite(gold, corpus, model, model_name=spec)
+            comparison["actions"][spec] = res["metrics"]
+        if "summaries" in suites:
+            res = run_summaries_suite(
+                gold, corpus, model, model_name=spec, progress=lambda m: say(f"summaries {m}")
+            )
+            results.setdefault("summaries", res)
+            comparison.setdefault("summaries", {})[spec] = res["metrics"]
+    config = {
+        "llms": llms,
+        "embedding_model": index.model_id,
+        "collection": index.collection,
+        "gold": str(gold_dir),
+        "corpus": str(corpus),
+        "k": k,
+        "retrieval": index.settings.retrieval.model_dump(),
+        "run_at": dt.datetime.now().isoformat(timespec="seconds"),
+    }
+    return {"suites": results, "comparison": comparison, "config": config}
+
+
+def _chart(comparison: dict[str, dict[str, Any]], k: int) -> str:
+    """Grouped bars per suite, one bar group per metric, one colour per configuration."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = [s for s in SUITES if comparison.get(s)]
+    if not panels:
+        return ""
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 3.8), squeeze=False)
+    for ax, suite in zip(axes[0], panels, strict=True):
+        configs = comparison[suite]
+        metrics = [m.format(k=k) for m in CHART_METRICS[suite]]
+        width = 0.8 / max(1, len(configs))
+        for n, (name, values) in enumerate(configs.items()):
+            xs = [i + n * width for i in range(len(metrics))]
+            ax.bar(xs, [float(values.get(m, 0.0)) for m in metrics], width, label=name)
+        ax.set_xticks([i + width * (len(configs) - 1) / 2 for i in range(len(metrics))])
+        ax.set_xticklabels([m.replace("_", "\n") for m in metrics], fontsize=7)
+        ax.set_ylim(0, 1.05)
+        ax.set_title(suite)
+        ax.legend(fontsize=7, loc="lower right")
+        ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False, default=str)
+    return html.escape(str(value))
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
+    if not rows:
+        return "<p>(none)</p>"
+    cols = columns or list(dict.fromkeys(c for r in rows for c in r))
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(r.get(c, ''))}</td>" for c in cols) + "</tr>" for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_CASE_COLUMNS = {
+    "retrieval": ["id", "question", "expected", "hybrid", "dense", "bm25", "naive"],
+    "qa": ["id", "question", "answer", "correct", "cited", "expected", "seconds"],
+    "actions": ["meeting_id", "precision", "recall", "deadlines_right", "missed", "extra"],
+    "summaries": ["meeting_id", "summary", "items", "warnings", "seconds"],
+}
+
+_CSS = """
+body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px;color:#222}
+table{border-collapse:collapse;margin:0.5em 0 1.5em;font-size:13px}
+th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
+th{background:#f0f0f0} td{max-width:520px;overflow-wrap:anywhere}
+img{max-width:100%;border:1px solid #ddd} code{background:#f5f5f5;padding:1px 3px}
+"""
+
+
+def write_html_report(payload: dict[str, Any], path: Path) -> Path:
+    """Write the self-contained HTML report of ``run_evals`` output to ``path``."""
+    config = payload.get("config", {})
+    k = int(config.get("k", 5))
+    parts = [
+        "<!doctype html><html lang='nl'><head><meta charset='utf-8'>",
+        "<title>verslagqa eval report</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>verslagqa eval report</h1>",
+        f"<p>{_cell(config.get('run_at', ''))} · models: <code>"
+        f"{_cell(', '.join(config.get('llms', [])))}</code> · embeddings: <code>"
+        f"{_cell(config.get('embedding_model', ''))}</code> · gold: <code>"
+        f"{_cell(config.get('gold', ''))}</code></p>",
+    ]
+    png = _chart(payload.get("comparison", {}), k)
+    if png:
+        parts.append("<h2>Comparison</h2>")
+        parts.append(f"<img alt='comparison chart' src='data:image/png;base64,{png}'>")
+    for suite, configs in payload.get("comparison", {}).items():
+        parts.append(f"<h3>{html.escape(suite)}: metrics per configuration</h3>")
+        parts.append(_table([{"configuration": name, **m} for name, m in configs.items()]))
+    for suite, result in payload.get("suites", {}).items():
+        parts.append(f"<h2>{html.escape(suite)}: cases</h2>")
+        parts.append(_table(result.get("cases", []), _CASE_COLUMNS.get(suite)))
+    parts.append("</body></html>")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
