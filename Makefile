@@ -26,7 +26,7 @@ demo: models
 
 lint: install
 	$(BIN)/ruff check verslagqa tests
-	$(BIN)/ruff format --check verslagqa tests
+	$(BIN)/ruff format --check verslagqa tests bench
 
 typecheck: install
 	$(BIN)/mypy

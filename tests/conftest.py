@@ -1,10 +1,22 @@
 from __future__ import annotations
 
+import importlib.util
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+NETGUARD = Path(__file__).resolve().parent / "netguard"
+
+# No network at run time: this process and every Python process the tests start load
+# tests/netguard/sitecustomize.py, which refuses any non-loopback connection or lookup.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(NETGUARD), os.environ.get("PYTHONPATH", "")) if p
+)
+_spec = importlib.util.spec_from_file_location("verslagqa_netguard", NETGUARD / "sitecustomize.py")
+assert _spec and _spec.loader
+_spec.loader.exec_module(importlib.util.module_from_spec(_spec))
 SAMPLES = ROOT / "samples" / "verslagen"
 SEED = {
     0: SAMPLES / "000_a9ecbf3c1f32db91.txt",

@@ -21,7 +21,7 @@ from . import models as model_store
 from .index import IndexError_
 from .parse import VerslagParseError, iter_verslag_files, parse_verslag
 from .schemas import Meeting
-from .settings import Settings
+from .settings import ServiceUnavailable, Settings
 from .textutil import find_date
 
 if TYPE_CHECKING:
@@ -261,7 +261,7 @@ def _open_index(store: Path | None) -> Index:
 
     try:
         return Index(_settings(store))
-    except (model_store.ModelError, IndexError_) as exc:
+    except (model_store.ModelError, IndexError_, ServiceUnavailable) as exc:
         if _State.debug:
             raise
         raise _fail(str(exc)) from None

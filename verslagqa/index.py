@@ -236,15 +236,19 @@ class Index:
         *,
         prune: bool = False,
         on_file: Callable[[str, int, int], None] | None = None,
-        lock_timeout: float = 30.0,
+        lock_timeout: float | None = None,
     ) -> IndexReport:
         """Index files and folders; bad files are reported in ``errors``, the rest goes on."""
         report = IndexReport()
         files = iter_verslag_files(list(paths))
-        with self.lock(lock_timeout):
+        timeout = self.settings.lock_timeout_s if lock_timeout is None else lock_timeout
+        with self.lock(timeout):
             self._repair()
             by_sha = {e["sha256"]: src for src, e in self.files.items()}
             taken = {e["meeting_id"] for e in self.files.values()}
+            # meetings are embedded in groups: one encode call sorts many chunks by length
+            # (less padding) and the manifest is written twice per group, not per file
+            group: list[tuple[str, Meeting, list[Chunk]]] = []
             for n, path in enumerate(files):
                 src = str(Path(path).resolve())
                 if on_file:
@@ -274,11 +278,13 @@ class Index:
                     taken.discard(old["meeting_id"])
                 meeting.meeting_id = unique_meeting_id(meeting, taken)
                 taken.add(meeting.meeting_id)
-                added, removed = self._index_meeting(src, meeting)
-                report.added += added
-                report.removed += removed
-                report.unchanged += len(self.files[src]["chunk_ids"]) - added
                 by_sha[meeting.sha256] = src
+                group.append((src, meeting, self._chunks(meeting)))
+                if sum(len(c) for _, _, c in group) >= self.settings.embedding.group_chunks:
+                    self._index_group(group, report)
+                    group = []
+            if group:
+                self._index_group(group, report)
             if prune:
                 for src in [s for s in self.files if not Path(s).exists()]:
                     report.removed += self._remove_file(src)
@@ -287,35 +293,47 @@ class Index:
         report.chunks = sum(len(e["chunk_ids"]) for e in self.files.values())
         return report
 
-    def _index_meeting(self, src: str, meeting: Meeting) -> tuple[int, int]:
-        chunks = chunk_meeting(
+    def _chunks(self, meeting: Meeting) -> list[Chunk]:
+        return chunk_meeting(
             meeting,
             max_tokens=self.settings.chunk.max_tokens,
             overlap_tokens=self.settings.chunk.overlap_tokens,
         )
-        old_ids = set(self.files.get(src, {}).get("chunk_ids", []))
-        new_ids = [c.id for c in chunks]
-        remove = sorted(old_ids - set(new_ids))
-        fresh = [c for c in chunks if c.id not in old_ids]
-        # pending first: a crash between here and 'complete' makes the next run redo this file
-        self.files[src] = {
-            **self.files.get(src, {}),
-            "state": "pending",
-            "pending_ids": sorted(set(new_ids) | old_ids),
-        }
+
+    def _index_group(self, group: list[tuple[str, Meeting, list[Chunk]]], report: Any) -> None:
+        """Index a few meetings at once, crash-safe: all 'pending' first, 'complete' after."""
+        remove: list[str] = []
+        fresh: dict[str, Chunk] = {}
+        counts = []
+        for src, _meeting, chunks in group:
+            old_ids = set(self.files.get(src, {}).get("chunk_ids", []))
+            new_ids = [c.id for c in chunks]
+            remove += sorted(old_ids - set(new_ids))
+            new = [c for c in chunks if c.id not in old_ids]
+            fresh.update((c.id, c) for c in new)
+            counts.append((len(new), len(old_ids - set(new_ids))))
+            # a crash between here and 'complete' makes the next run redo this file
+            self.files[src] = {
+                **self.files.get(src, {}),
+                "state": "pending",
+                "pending_ids": sorted(set(new_ids) | old_ids),
+            }
         self._write_manifest()
-        self._write_chunks(remove, fresh)
-        self.files[src] = {
-            "state": "complete",
-            "sha256": meeting.sha256,
-            "meeting_id": meeting.meeting_id,
-            "title": meeting.title,
-            "meeting_date": meeting.meeting_date.isoformat() if meeting.meeting_date else "",
-            "items": [i.label for i in meeting.items],
-            "chunk_ids": new_ids,
-        }
+        self._write_chunks(remove, list(fresh.values()))
+        for (src, meeting, chunks), (added, removed) in zip(group, counts, strict=True):
+            self.files[src] = {
+                "state": "complete",
+                "sha256": meeting.sha256,
+                "meeting_id": meeting.meeting_id,
+                "title": meeting.title,
+                "meeting_date": meeting.meeting_date.isoformat() if meeting.meeting_date else "",
+                "items": [i.label for i in meeting.items],
+                "chunk_ids": [c.id for c in chunks],
+            }
+            report.added += added
+            report.removed += removed
+            report.unchanged += len(chunks) - added
         self._write_manifest()
-        return len(fresh), len(remove)
 
     def _move(self, old_src: str, new_src: str) -> int:
         entry = self.files.pop(old_src)

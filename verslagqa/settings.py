@@ -22,8 +22,13 @@ __all__ = [
     "LLMSettings",
     "ParseSettings",
     "RetrievalSettings",
+    "ServiceUnavailable",
     "Settings",
 ]
+
+
+class ServiceUnavailable(RuntimeError):
+    """A configured remote service (Chroma server, model server) cannot be reached."""
 
 
 def _default_home() -> Path:
@@ -50,7 +55,12 @@ class EmbeddingSettings(BaseModel):
         description="'auto' (bfloat16 where the CPU has native bf16 support, else float32), "
         "'float32' or 'bfloat16'.",
     )
-    batch_size: int = Field(default=16, description="Texts per encode call.")
+    batch_size: int = Field(default=16, description="Texts per forward pass of the model.")
+    group_chunks: int = Field(
+        default=128,
+        description="Chunks of several files embedded in one call while indexing (sorted by "
+        "length, less padding); memory stays bounded by this, not by the corpus.",
+    )
 
 
 class ChunkSettings(BaseModel):
@@ -96,6 +106,11 @@ class Settings(BaseSettings):
     store: Path = Field(
         default=Path("vectorstore"),
         description="Chroma directory that holds the index (VERSLAGQA_STORE).",
+    )
+    lock_timeout_s: float = Field(
+        default=30.0,
+        description="How long a writer waits for another process's write lock on the store "
+        "before it gives up with a clear message (VERSLAGQA_LOCK_TIMEOUT_S).",
     )
     chroma_url: str | None = Field(
         default=None,
@@ -153,12 +168,18 @@ class Settings(BaseSettings):
             from urllib.parse import urlparse
 
             url = urlparse(self.chroma_url)
-            return chromadb.HttpClient(
-                host=url.hostname or "localhost",
-                port=url.port or 8000,
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
+            try:
+                return chromadb.HttpClient(
+                    host=url.hostname or "localhost",
+                    port=url.port or 8000,
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+            except Exception as exc:  # chromadb raises ValueError, httpx errors, …
+                raise ServiceUnavailable(
+                    f"cannot reach the Chroma server at {self.chroma_url} "
+                    f"(VERSLAGQA_CHROMA_URL): {exc}"
+                ) from exc
         self.store.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(self.store), settings=chroma_settings)
 

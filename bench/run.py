@@ -1,0 +1,454 @@
+"""verslagqa benchmarks on this machine: indexing, retrieval latency, memory, the local LLM.
+
+    python -m bench.run            # full run (make bench), writes bench/results.json + latency.png
+    python -m bench.run --quick    # smoke run for CI (small sizes; results to bench/.work/)
+
+Each phase runs in its own process so its peak RSS is its own. The synthetic corpus recombines
+real agenda items of the bundled samples (deterministic seed). Indexing is measured on real
+embeddings; the 10k/100k-chunk stores for the latency curve are filled with vectors derived from
+real embeddings of synthetic chunks (re-used with small noise), see BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+SEED = 20211101
+
+FULL = {
+    "index_sizes": [1000, 2000],
+    "latency_sizes": [1000, 10_000, 100_000],
+    "queries": 200,
+    "llm_questions": 8,
+}
+QUICK = {"index_sizes": [60, 120], "latency_sizes": [200, 1000], "queries": 40, "llm_questions": 1}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    pos = (len(ordered) - 1) * p / 100.0
+    lo, hi = int(pos), min(int(pos) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+# -- synthetic corpus ------------------------------------------------------------------------
+
+TITLE_VARIANTS = ["", " regio Noord", " regio Zuid", " (extra)", " themasessie", " light"]
+PEOPLE = ["DGLZ", "CZ", "LZ", "MO", "PZo", "WJZ", "Meva", "IGJ", "FEZ", "Jeugd", "BPZ", "CFA"]
+
+
+def _item_pool() -> tuple[list[tuple[str, str]], list[str]]:
+    from verslagqa.parse import parse_verslag
+    from verslagqa.samples_data import samples_dir
+
+    pool, titles = [], []
+    for path in sorted(samples_dir().glob("*.txt")):
+        m = parse_verslag(path)
+        titles.append(m.title)
+        for it in m.items:
+            # back to raw redaction codes: the parser normalises them again
+            text = re.sub(r"\[weggelakt ([0-9.]+[a-i]?)\]", r"\1", it.text)
+            if len(text) > 80:
+                pool.append((it.title or "Bespreking", text))
+    return pool, titles
+
+
+def build_corpus(folder: Path, target_chunks: int) -> int:
+    """Write synthetic verslagen to ``folder`` until they hold ``target_chunks`` chunks."""
+    import datetime as dt
+
+    from verslagqa.chunk import chunk_meeting
+    from verslagqa.parse import parse_verslag
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(SEED)
+    pool, titles = _item_pool()
+    chunks = 0
+    n = 0
+    while chunks < target_chunks:
+        title = rng.choice(titles) + rng.choice(TITLE_VARIANTS)
+        date = dt.date(2020, 1, 6) + dt.timedelta(days=rng.randrange(0, 900))
+        items = rng.sample(pool, rng.randint(2, 6))
+        lines = [
+            f"Verslag {title}",
+            f"Betreft: {title}",
+            f"Datum: {date.day}-{date.month}-{date.year}",
+            f"Aanwezig: {', '.join(rng.sample(PEOPLE, 6))}",
+            "",
+        ]
+        for i, (item_title, text) in enumerate(items, start=1):
+            lines += [f"{i}. {item_title}", text, ""]
+        path = folder / f"synth_{n:06d}.txt"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        chunks += len(chunk_meeting(parse_verslag(path)))
+        n += 1
+    return chunks
+
+
+# -- phases (each in its own process) --------------------------------------------------------
+
+
+def phase_index(args: dict[str, Any]) -> dict[str, Any]:
+    """End-to-end indexing (parse → chunk → embed → Chroma + BM25) into a fresh store."""
+    import shutil
+
+    from verslagqa.index import Index
+    from verslagqa.settings import Settings
+
+    store = Path(args["store"])
+    shutil.rmtree(store, ignore_errors=True)
+    index = Index(Settings(store=store))
+    index.embeddings.embed_query("warm-up")  # model load is reported separately
+    t0 = time.perf_counter()
+    report = index.add([Path(args["corpus"])])
+    seconds = time.perf_counter() - t0
+    return {
+        "chunks": report.chunks,
+        "meetings": report.meetings,
+        "seconds": seconds,
+        "chunks_per_s": report.chunks / seconds,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def phase_encode(args: dict[str, Any]) -> dict[str, Any]:
+    """Raw ``SentenceTransformer.encode`` of exactly the texts the pipeline embeds."""
+    from verslagqa.chunk import chunk_meeting
+    from verslagqa.parse import parse_verslag
+    from verslagqa.settings import Settings
+
+    settings = Settings()
+    emb = settings.get_embeddings()
+    texts = []
+    for path in sorted(Path(args["corpus"]).glob("*.txt")):
+        texts += [c.embed_text for c in chunk_meeting(parse_verslag(path))]
+    inputs = emb.passage_texts(texts)  # type: ignore[attr-defined]
+    model = emb.model  # type: ignore[attr-defined]
+    model.encode(["warm-up"])
+    t0 = time.perf_counter()
+    model.encode(
+        inputs,
+        batch_size=settings.embedding.batch_size,
+        normalize_embeddings=True,
+        show_progress_bar=False,
+    )
+    seconds = time.perf_counter() - t0
+    return {"chunks": len(texts), "seconds": seconds, "chunks_per_s": len(texts) / seconds}
+
+
+def phase_fill(args: dict[str, Any]) -> dict[str, Any]:
+    """A store of ``size`` chunks: real synthetic chunks, re-used with noise on the vectors."""
+    import shutil
+
+    import numpy as np
+
+    from verslagqa.index import Index
+    from verslagqa.settings import Settings
+
+    base = Index(Settings(store=Path(args["base_store"])))
+    got = base._collection().get(include=["embeddings", "documents", "metadatas"])
+    store = Path(args["store"])
+    shutil.rmtree(store, ignore_errors=True)
+    index = Index(Settings(store=store))
+    rng = np.random.default_rng(SEED)
+    size = int(args["size"])
+    base_vecs = np.asarray(got["embeddings"], dtype=np.float32)
+    t0 = time.perf_counter()
+    from verslagqa.chunk import strip_redactions
+
+    batch = 4000
+    for start in range(0, size, batch):
+        ids, vecs, docs, metas, rows = [], [], [], [], []
+        for n in range(start, min(size, start + batch)):
+            j = n % len(got["ids"])
+            rep = n // len(got["ids"])
+            meta = dict(got["metadatas"][j])
+            meta["meeting_id"] = f"{meta['meeting_id']}-r{rep}"
+            meta["meeting_ts"] = int(meta["meeting_ts"]) + rep * 7 * 86400
+            v = base_vecs[j] + rng.normal(0, 0.02, base_vecs.shape[1]).astype(np.float32)
+            ids.append(f"{got['ids'][j]}-r{rep}")
+            vecs.append(v / np.linalg.norm(v))
+            docs.append(got["documents"][j])
+            metas.append(meta)
+            rows.append((ids[-1], meta, strip_redactions(docs[-1])))
+        index._collection().add(ids=ids, embeddings=np.stack(vecs), documents=docs, metadatas=metas)
+        index.keyword.replace([], rows)
+    index.files["bench"] = {"state": "complete", "meeting_id": "bench", "title": "bench",
+                            "sha256": "-", "chunk_ids": []}  # fmt: skip
+    index._write_manifest()
+    return {"size": size, "fill_seconds": time.perf_counter() - t0}
+
+
+def _queries(n: int) -> list[str]:
+    import yaml
+
+    data = yaml.safe_load((ROOT / "evals" / "gold" / "questions.yaml").read_text(encoding="utf-8"))
+    base = [q["question"] for q in data["questions"]]
+    extra = ["in 2021", "volgens het MT", "en wie doet wat", "graag kort", "vorige week", ""]
+    rng = random.Random(SEED)
+    out = []
+    while len(out) < n:
+        q = base[len(out) % len(base)]
+        if len(out) >= len(base):
+            q = f"{q.rstrip('?')} {rng.choice(extra)}".strip() + "?"
+        out.append(q)
+    return out
+
+
+def phase_serve(args: dict[str, Any]) -> dict[str, Any]:
+    """Query embedding and search latency over ``queries`` queries (a third date-filtered)."""
+    import datetime as dt
+
+    from verslagqa.index import Index
+    from verslagqa.retrieve import HybridRetriever, SearchFilters
+    from verslagqa.settings import Settings
+
+    index = Index(Settings(store=Path(args["store"])))
+    retriever = HybridRetriever.from_index(index)
+    queries = _queries(int(args["queries"]))
+    date_filter = SearchFilters(van=dt.date(2020, 6, 1), tot=dt.date(2021, 6, 30))
+    for q in queries[:3]:  # warm-up: model load, BM25 matrix, HNSW pages
+        retriever.search(q, filters=SearchFilters())
+    embed_ms, search_ms, total_ms = [], [], []
+    for n, q in enumerate(queries):
+        filters = date_filter if n % 3 == 2 else SearchFilters()
+        t0 = time.perf_counter()
+        vec = index.embeddings.embed_query(q)
+        t1 = time.perf_counter()
+        hits = retriever.search(q, filters=filters, query_vector=vec)
+        t2 = time.perf_counter()
+        assert hits, q
+        embed_ms.append((t1 - t0) * 1000)
+        search_ms.append((t2 - t1) * 1000)
+        total_ms.append((t2 - t0) * 1000)
+    return {
+        "chunks": index._collection().count(),
+        "queries": len(queries),
+        "embed_p50_ms": percentile(embed_ms, 50),
+        "embed_p95_ms": percentile(embed_ms, 95),
+        "search_p50_ms": percentile(search_ms, 50),
+        "search_p95_ms": percentile(search_ms, 95),
+        "total_p50_ms": percentile(total_ms, 50),
+        "total_p95_ms": percentile(total_ms, 95),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def phase_llm(args: dict[str, Any]) -> dict[str, Any]:
+    """Default local model: load time, time to first token, tokens/s, answer time."""
+    from verslagqa.answer import AnswerChain
+    from verslagqa.index import Index
+    from verslagqa.retrieve import HybridRetriever
+    from verslagqa.settings import Settings
+
+    settings = Settings(store=Path(args["store"]))
+    index = Index(settings)
+    model = settings.get_chat_model("local")
+    t0 = time.perf_counter()
+    llama = model.llama  # type: ignore[union-attr]
+    load_s = time.perf_counter() - t0
+    # decoding speed on a fixed prompt, streamed, counting tokens
+    messages = [
+        {"role": "user", "content": "Schrijf tien korte Nederlandse zinnen over vergaderen."}
+    ]
+    t0 = time.perf_counter()
+    first = None
+    tokens = 0
+    for part in llama.create_chat_completion(messages=messages, max_tokens=128, stream=True,
+                                             temperature=0.0, seed=0):  # fmt: skip
+        if part["choices"][0].get("delta", {}).get("content"):
+            tokens += 1
+            first = first or time.perf_counter()
+    end = time.perf_counter()
+    tokens_per_s = (tokens - 1) / (end - first) if first and tokens > 1 else 0.0
+    chain = AnswerChain(HybridRetriever.from_index(index), model, model_name="local")
+    questions = [q for q in _queries(60)[:42] if "?" in q][: int(args["questions"])]
+    ttft, total = [], []
+    for q in questions:
+        marks: list[float] = []
+        t0 = time.perf_counter()
+        chain.ask(q, on_token=lambda _t, m=marks: m.append(time.perf_counter()) if not m else None)
+        total.append(time.perf_counter() - t0)
+        if marks:
+            ttft.append(marks[0] - t0)
+    return {
+        "model": Path(model.model_path).name,  # type: ignore[union-attr]
+        "load_s": load_s,
+        "tokens_per_s": tokens_per_s,
+        "ttft_p50_s": percentile(ttft, 50),
+        "ttft_values_s": ttft,
+        "answer_p50_s": percentile(total, 50),
+        "answer_p95_s": percentile(total, 95),
+        "answer_values_s": total,
+        "questions": len(questions),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+PHASES = {
+    "index": phase_index,
+    "encode": phase_encode,
+    "fill": phase_fill,
+    "serve": phase_serve,
+    "llm": phase_llm,
+}
+
+
+def run_phase(name: str, **args: Any) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--phase", name, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"bench phase {name} failed:\n{proc.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"  {name} {json.dumps({k: v for k, v in result.items() if 'values' not in k})}")
+    return result
+
+
+# -- orchestration ---------------------------------------------------------------------------
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    xs = [r["chunks"] for r in rows]
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for key, label in [
+        ("total_p95_ms", "total p95 (embed + search)"),
+        ("total_p50_ms", "total p50"),
+        ("search_p95_ms", "search p95 (after embedding)"),
+        ("search_p50_ms", "search p50"),
+        ("embed_p95_ms", "query embedding p95"),
+    ]:
+        ax.plot(xs, [r[key] for r in rows], marker="o", label=label)
+    ax.axhline(120, color="grey", ls="--", lw=0.8)
+    ax.axhline(20, color="grey", ls=":", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("chunks in the store")
+    ax.set_ylabel("ms per query")
+    ax.set_title("Retrieval latency vs corpus size (2 CPU cores)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes (CI smoke run)")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("phase_args", nargs="?", help=argparse.SUPPRESS)
+    parser.add_argument("--skip-llm", action="store_true", help="leave out the LLM phase")
+    opts = parser.parse_args()
+    if opts.phase:
+        print(json.dumps(PHASES[opts.phase](json.loads(opts.phase_args))))
+        return
+    cfg = QUICK if opts.quick else FULL
+    work = WORK / ("quick" if opts.quick else "full")
+    out_dir = work if opts.quick else ROOT / "bench"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    print(f"verslagqa bench ({'quick' if opts.quick else 'full'}) → {out_dir}")
+
+    indexing = []
+    for size in cfg["index_sizes"]:
+        corpus = work / f"corpus-{size}"
+        if not corpus.exists():
+            build_corpus(corpus, size)
+        store = work / f"store-{size}"
+        row = run_phase("index", corpus=str(corpus), store=str(store))
+        enc = run_phase("encode", corpus=str(corpus))
+        row.update(
+            raw_encode_chunks_per_s=enc["chunks_per_s"],
+            ratio=row["chunks_per_s"] / enc["chunks_per_s"],
+            corpus=str(corpus.relative_to(ROOT)),
+        )
+        indexing.append(row)
+    base_store = work / f"store-{cfg['index_sizes'][-1]}"
+
+    latency = []
+    for size in cfg["latency_sizes"]:
+        store = work / f"latency-{size}"
+        fill = run_phase("fill", base_store=str(base_store), store=str(store), size=size)
+        row = run_phase("serve", store=str(store), queries=cfg["queries"])
+        row["fill_seconds"] = fill["fill_seconds"]
+        latency.append(row)
+
+    llm = (
+        {}
+        if opts.skip_llm
+        else run_phase("llm", store=str(base_store), questions=cfg["llm_questions"])
+    )
+    largest = latency[-1]
+    biggest_index = indexing[-1]
+    results = {
+        "corpus_chunks": largest["chunks"],
+        "index_chunks_per_s": biggest_index["chunks_per_s"],
+        "raw_encode_chunks_per_s": biggest_index["raw_encode_chunks_per_s"],
+        "index_raw_ratio": biggest_index["ratio"],
+        "retrieval_p50_ms": largest["total_p50_ms"],
+        "retrieval_p95_ms": largest["total_p95_ms"],
+        "search_p95_ms": largest["search_p95_ms"],
+        "query_embed_p95_ms": largest["embed_p95_ms"],
+        "peak_rss_mb": max([r["peak_rss_mb"] for r in indexing + latency]),
+        "index_peak_rss_mb": {str(r["chunks"]): r["peak_rss_mb"] for r in indexing},
+        "llm_load_s": llm.get("load_s"),
+        "llm_ttft_s": llm.get("ttft_p50_s"),
+        "llm_tokens_per_s": llm.get("tokens_per_s"),
+        "llm_answer_p50_s": llm.get("answer_p50_s"),
+        "llm_answer_p95_s": llm.get("answer_p95_s"),
+        "mode": "quick" if opts.quick else "full",
+        "machine": machine(),
+        "table": {"indexing": indexing, "latency": latency, "llm": llm},
+        "wall_seconds": round(time.time() - started, 1),
+    }
+    (out_dir / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    plot(latency, out_dir / "latency.png")
+    print(json.dumps({k: v for k, v in results.items() if k not in ("table", "machine")}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
