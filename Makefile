@@ -25,7 +25,7 @@ demo: models
 	$(BIN)/verslagqa demo
 
 lint: install
-	$(BIN)/ruff check verslagqa tests
+	$(BIN)/ruff check verslagqa tests bench
 	$(BIN)/ruff format --check verslagqa tests bench
 
 typecheck: install

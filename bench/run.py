@@ -34,7 +34,7 @@ FULL = {
     "queries": 200,
     "llm_questions": 8,
 }
-QUICK = {"index_sizes": [60, 120], "latency_sizes": [200, 1000], "queries": 40, "llm_questions": 1}
+QUICK = {"index_sizes": [40, 80], "latency_sizes": [200, 1000], "queries": 30, "llm_questions": 1}
 
 
 def peak_rss_mb() -> float:

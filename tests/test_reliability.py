@@ -168,3 +168,55 @@ def test_other_embedding_model_never_mixes_vectors(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 1
     assert "another model or chunker" in proc.stderr and "--rebuild" in proc.stderr
+
+
+@pytest.mark.slow
+def test_cli_batch_of_bad_files_indexes_the_good_ones(tmp_path: Path) -> None:
+    """A Woo folder: every bad file gets one line naming it and the reason; exit 3 (partial)."""
+    from fpdf import FPDF
+
+    folder = tmp_path / "woo"
+    folder.mkdir()
+    for k in (1, 4):
+        (folder / SEED[k].name).write_bytes(SEED[k].read_bytes())
+    (folder / "cp1252.txt").write_bytes(SEED[2].read_text(encoding="utf-8").encode("cp1252"))
+    (folder / "kopie.txt").write_bytes(SEED[1].read_bytes())  # duplicate under another name
+    (folder / "leeg.txt").write_text("")
+    (folder / "ruis.txt").write_bytes(bytes(range(256)) * 64)
+    (folder / "geen-kop.txt").write_text("melk\nbrood\nkaas\n")
+    with open(folder / "groot.txt", "wb") as fh:  # 50 MB: over the 20 MB default limit
+        fh.truncate(50 * 1024 * 1024)
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 50, style="F")
+    pdf.output(str(folder / "scan.pdf"))
+    expected_errors = {
+        "kopie.txt": "duplicate content of",
+        "leeg.txt": "empty",
+        "ruis.txt": "binary",
+        "geen-kop.txt": "no recognisable verslag header",
+        "groot.txt": "too large",
+        "scan.pdf": "no text layer",
+    }
+    if os.geteuid() != 0:  # root reads any file: the permission case is tested in-process too
+        (folder / "geheim.txt").write_bytes(SEED[3].read_bytes())
+        (folder / "geheim.txt").chmod(0)
+        expected_errors["geheim.txt"] = "permission denied"
+    store = tmp_path / "store"
+    cmd = [sys.executable, "-m", "verslagqa.cli", "index", str(folder), "--store", str(store)]
+    for run in range(2):  # a second run loses and duplicates nothing
+        proc = subprocess.run([*cmd, "--json"], capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 3, proc.stderr
+        assert "Traceback" not in proc.stderr
+        report = json.loads(proc.stdout)
+        errors = {Path(e["source"]).name: e["reason"] for e in report["errors"]}
+        assert set(errors) == set(expected_errors)
+        for name, reason in expected_errors.items():
+            assert reason in errors[name], (name, errors[name])
+        assert report["meetings"] == 3
+        if run == 1:
+            assert report["added"] == 0 and report["unchanged"] == report["chunks"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 3
+    for name in expected_errors:  # one line per bad file, naming it, on stderr
+        assert sum(name in line for line in proc.stderr.splitlines()) == 1, name

@@ -135,13 +135,19 @@ def _sentences(text: str) -> list[str]:
     return out
 
 
-# Sentences that address a language model ("negeer alle eerdere instructies", "SYSTEM: …") are
-# never shown to the model nor quoted as an answer: a verslag is data, not a prompt.
+# Sentences that address a language model ("negeer alle eerdere instructies", "SYSTEM: …") or
+# carry forged citation markers ("volgens bron [9]") are never shown to the model nor quoted as
+# an answer: a verslag is data, not a prompt.
 _INJECTION_RE = re.compile(
-    r"(?i)\b(negeer|vergeet|ignore|disregard|forget|override)\b.{0,40}\b(instructie|instructies|"
-    r"opdracht|opdrachten|instructions?|prompt|regels|rules)\b|(^|\s)(system|systeem|assistant)\s*:|"
-    r"\b(you are now|je bent nu|act as|doe alsof)\b|\b(antwoord|answer|reply|respond)\b.{0,20}"
-    r"\b(alleen|uitsluitend|only|exactly|precies)\b"
+    r"(?i)\b(negeer|vergeet|ignore|disregard|forget|override|ignorieren|ignoriere|vergiss|"
+    r"vergessen|ignorez|ignorer|oubliez)\b.{0,40}\b(instructie|instructies|opdracht|opdrachten|"
+    r"instructions?|prompt|regels|rules|anweisungen|regeln|consignes|sources|bronnen)\b|"
+    r"(^|\s|\[|<)(system|systeem|assistant|developer)\s*[:\]>]|"
+    # citation markers inside a verslag are forged: only verslagqa numbers sources
+    r"\[\d{1,2}(?:\s*[,;]\s*\d{1,2})*\]|"
+    r"\b(you are now|je bent nu|act as|doe alsof|du bist jetzt|vous êtes maintenant)\b|"
+    r"\b(antwoord|answer|reply|respond|antworten|antworte|répondez)\s+(?:\w+\s+)?"
+    r"(alleen|uitsluitend|only|exactly|precies|nur|seulement)\b"
 )
 
 
@@ -306,6 +312,15 @@ _NUMBER_RE = re.compile(
     r"(?i)\d|\b(één|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|honderd|duizend|"
     r"miljoen|miljard|half|helft|dubbel)\b"
 )
+
+
+def dates_only_in_header(answer: str, sources: list[Hit]) -> bool:
+    """True when the answer names days/dates and none of them occurs in the sources' text."""
+    found = {m.group(0).lower() for m in _TIME_RE.finditer(_MARKER.sub("", answer))}
+    if not found:
+        return False
+    body = " ".join(s.text for s in sources).lower()
+    return not any(t in body for t in found)
 
 
 def answer_type(question: str) -> str | None:
@@ -499,6 +514,10 @@ class AnswerChain:
             return self._extractive(question, sources, t0, warnings, groups)
         answer, valid = attribute(answer, sources, valid)
         cited_sources = [sources[n - 1] for n in valid]
+        if dates_only_in_header(answer, cited_sources):
+            # small models read the meeting date in a source header as the answer to 'wanneer'
+            warning = "model answer's date is only the meeting date, not in the minutes' text"
+            return self._extractive(question, sources, t0, [warning], groups)
         if unsupported_share(answer, question, cited_sources, language) > 0.5:
             return self._abstain(
                 question, "llm", t0, ["model answer is not supported by the sources; abstained"]
@@ -561,6 +580,10 @@ class AnswerChain:
                 # a sentence of the asked type (a date for 'wanneer') is worth one more term
                 bonus = 1.0 if kind and has_answer_type(s, kind) else 0.0
                 scored.append((_overlap(q, s) + bonus + 0.5 / n, n, s))
+        if kind:
+            # a 'wanneer'/'hoeveel' question is answered by a sentence with a date/number
+            typed = [t for t in scored if has_answer_type(t[2], kind) and _overlap(q, t[2]) >= 1]
+            scored = typed or scored
         scored.sort(key=lambda t: -t[0])
         picked = [t for t in scored[:2] if t[0] >= 1] or scored[:1]
         if not picked:

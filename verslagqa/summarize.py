@@ -22,7 +22,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from .actions import extract_actions
-from .answer import CANNOT_ANSWER, detect_language
+from .answer import CANNOT_ANSWER, detect_language, is_injection
 from .chunk import context_header, count_tokens, dutch_date, sentence_spans, split_sentences
 from .prompting import load_prompt
 from .schemas import ActionItem, AgendaItem, ItemSummary, Meeting, MeetingSummary
@@ -58,7 +58,7 @@ def find_decisions(text: str) -> list[str]:
     out = []
     for s in split_sentences(text):
         s = s.strip().lstrip("-*• ").strip()
-        if _DECISION.search(s) and len(s.split()) >= 3 and s not in out:
+        if _DECISION.search(s) and len(s.split()) >= 3 and s not in out and not is_injection(s):
             out.append(s)
     return out
 
@@ -67,8 +67,24 @@ def _content_sentences(text: str) -> list[str]:
     return [
         s.lstrip("-*• ").strip()
         for s in (text[a:b] for a, b in sentence_spans(text))
-        if REDACTION_TOKEN_RE.sub("", s).strip(" .,-*•") and len(s.split()) >= 3
+        if REDACTION_TOKEN_RE.sub("", s).strip(" .,-*•")
+        and len(s.split()) >= 3
+        and not is_injection(s)
     ]
+
+
+def _without_injections(text: str) -> str:
+    """The text with sentences that address a language model removed: a verslag is data."""
+    spans = sentence_spans(text)
+    if not any(is_injection(text[a:b]) for a, b in spans):
+        return text
+    out, last = [], 0
+    for a, b in spans:
+        if is_injection(text[a:b]):
+            out.append(text[last:a])
+            last = b
+    out.append(text[last:])
+    return "".join(out)
 
 
 def lead_summary(text: str, max_sentences: int = 2, max_words: int = 60) -> str:
@@ -86,6 +102,7 @@ def lead_summary(text: str, max_sentences: int = 2, max_words: int = 60) -> str:
 
 def _fit(text: str, budget: int) -> str:
     """The item text within ``budget`` tokens: lead sentences plus decision sentences."""
+    text = _without_injections(text)
     if count_tokens(text) <= budget:
         return text
     sentences = _content_sentences(text)
@@ -206,10 +223,12 @@ def structured_call(
     """Call ``model`` for a ``schema`` reply; retry once with the validation error.
 
     Returns ``(parsed or None, errors)``. ``check`` adds validation beyond the schema (it
-    raises ``ValueError``).
+    raises ``ValueError``); with ``keep_last`` a reply that parses but fails ``check`` twice is
+    still returned, for callers that keep its valid parts.
     """
     errors: list[str] = []
     history = list(messages)
+    last: Any | None = None
     for _attempt in range(2):
         try:
             raw = _raw_call(model, history, schema)
@@ -307,51 +326,46 @@ def refine_actions(
     """Clean one-line descriptions from the model, each checked against its source sentence.
 
     A description with words its sentence does not support is refused (one retry with the
-    reason), and that action keeps the deterministic text.
+    reason), and that action keeps the deterministic text. Actions whose sentence addresses a
+    language model are never shown to it.
     """
-    if model is None or not actions:
+    shown = [a for a in actions if not is_injection(a.source_quote)]
+    if model is None or not shown:
         return actions, []
-    listing = "\n".join(f"{n}. “{a.description}”" for n, a in enumerate(actions, start=1))
+    listing = "\n".join(f"{n}. “{a.description}”" for n, a in enumerate(shown, start=1))
     messages = load_prompt("actions").render(meeting=meeting.title, actions=listing)
 
-    def problems(draft: Any) -> list[str]:
-        out = []
-        for line in draft.actions:
-            if 1 <= line.n <= len(actions):
-                bad = _ungrounded(line.description, actions[line.n - 1].source_quote)
-                if bad:
-                    out.append(f"action {line.n} uses words not in its sentence: {bad}")
-        return out
+    def supported(line: Any) -> bool:
+        return 1 <= line.n <= len(shown) and not _ungrounded(
+            line.description, shown[line.n - 1].source_quote
+        )
 
     def check(draft: Any) -> None:
-        numbers = [a.n for a in draft.actions]
-        wanted = list(range(1, len(actions) + 1))
-        if sorted(numbers) != wanted:
+        wanted = list(range(1, len(shown) + 1))
+        if sorted(a.n for a in draft.actions) != wanted:
             raise ValueError(f"give exactly one entry for each action number {wanted}")
-        issues = problems(draft)
+        issues = [
+            f"action {a.n} uses words not in its sentence: "
+            f"{_ungrounded(a.description, shown[a.n - 1].source_quote)}"
+            for a in draft.actions
+            if not supported(a)
+        ]
         if issues:
             raise ValueError("; ".join(issues))
 
     draft, errors = structured_call(model, messages, ActionDraft, check, keep_last=True)
     if draft is None:
-        return actions, [
-            f"{meeting.meeting_id}: action descriptions as written ({'; '.join(errors)})"
-        ]
-    by_n = {
-        a.n: a.description
-        for a in draft.actions
-        if 1 <= a.n <= len(actions)
-        and not _ungrounded(a.description, actions[a.n - 1].source_quote)
-    }
+        reason = "; ".join(errors)
+        return actions, [f"{meeting.meeting_id}: action descriptions as written ({reason})"]
+    by_id = {id(shown[a.n - 1]): a.description for a in draft.actions if supported(a)}
     warnings = []
-    if len(by_n) < len(actions):
+    if len(by_id) < len(shown):
         warnings.append(
-            f"{meeting.meeting_id}: {len(actions) - len(by_n)} action description(s) kept as "
+            f"{meeting.meeting_id}: {len(shown) - len(by_id)} action description(s) kept as "
             "written (model text not supported by the minutes)"
         )
     return [
-        a.model_copy(update={"description": by_n.get(n, a.description)})
-        for n, a in enumerate(actions, start=1)
+        a.model_copy(update={"description": by_id.get(id(a), a.description)}) for a in actions
     ], warnings
 
 
