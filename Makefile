@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # pip never gets to choose a torch build: the CPU wheel is installed first and pinned.
 PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: install models demo test lint typecheck unit clean-venv
+.PHONY: install models demo test lint typecheck unit eval bench bench-quick clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,6 +36,17 @@ unit: install
 
 test: models lint typecheck
 	$(BIN)/pytest
+
+# LLM suites are slow (about 25 minutes on 2 cores): run them by hand and commit the results
+eval: models
+	$(BIN)/verslagqa eval --llm local --llm extractive --json --report evals/results/report.html > evals/results/all.json
+
+# BENCHMARKS.md: the full run takes about 20-30 minutes on 2 cores; --quick is a smoke run
+bench: models
+	$(BIN)/python -m bench.run
+
+bench-quick: models
+	$(BIN)/python -m bench.run --quick
 
 clean-venv:
 	rm -rf $(VENV)

@@ -60,3 +60,53 @@ def test_text_helpers_never_raise(text: str) -> None:
     find_time_range(text)
     out, n = normalise_redactions(text)
     assert n >= 0 and isinstance(out, str)
+
+
+# -- citation parser, model output, actions, deadlines, injection filter ----------------------
+
+import datetime as dt  # noqa: E402
+
+from verslagqa.actions import extract_actions, split_owners  # noqa: E402
+from verslagqa.answer import _parse_model_output, is_injection, parse_citation_markers  # noqa: E402
+from verslagqa.deadlines import resolve_deadline  # noqa: E402
+
+_ACTION_FRAGMENTS = [
+    *_FRAGMENTS, "(actie ", ")", "Actiepunt: ", "Actie Frank: ", "Actiepunten\n", "- ", "| Actie |",
+    " Actiehouder |", " Deadline |", "|---|", "vrijdag", "a.s. maandag", "2 maart", "volgende week",
+    "[actie: LZ]", "MO/Jeugd", " en ", "[1]", "[2, 3]", '{"answer": "', '", "sources": [1]}',
+]  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(max_size=300))
+def test_citation_and_output_parsers_never_raise(text: str) -> None:
+    numbers = parse_citation_markers(text)
+    assert all(isinstance(n, int) and n >= 0 for n in numbers)
+    answer, sources = _parse_model_output(text)
+    assert isinstance(answer, str) and all(isinstance(n, int) for n in sources)
+    assert isinstance(is_injection(text), bool)
+    assert all(o.strip() for o in split_owners(text))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(max_size=200), st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)) | st.none())
+def test_deadline_resolver_never_raises(text: str, meeting: dt.date | None) -> None:
+    iso, due_text = resolve_deadline(text, meeting)
+    if iso is not None:
+        dt.date.fromisoformat(iso)
+        assert due_text
+    if due_text is not None:
+        assert due_text in text
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_ACTION_FRAGMENTS) | st.text(max_size=20), max_size=60))
+def test_action_extractor_never_raises(parts: list[str]) -> None:
+    doc = "Betreft\tMT\nVergaderdatum en -tijd\t1 maart 2021 10:00-11:00\n\n" + "".join(parts)
+    try:
+        m = parse_verslag(doc, source="fuzz")
+    except VerslagParseError:
+        return
+    for a in extract_actions(m):
+        assert a.source_quote in m.text
+        assert a.meeting_id == m.meeting_id

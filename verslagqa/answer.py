@@ -333,12 +333,25 @@ def answer_type(question: str) -> str | None:
     return None
 
 
-def has_answer_type(text: str, kind: str | None) -> bool:
-    if kind == "time":
-        return bool(_TIME_RE.search(text))
-    if kind == "number":
-        return bool(_NUMBER_RE.search(text))
-    return True
+def has_answer_type(text: str, kind: str | None, question: str = "") -> bool:
+    """True when ``text`` holds a date/day ('time') or a number ('number') that the question
+    itself does not already contain ("fase 3" does not answer "bij hoeveel bedden … fase 3")."""
+    if kind not in ("time", "number"):
+        return True
+    pattern = _TIME_RE if kind == "time" else _NUMBER_RE
+    asked = question.lower()
+    for m in pattern.finditer(text):
+        token = m.group(0).lower()
+        if kind == "number" and token.isdigit():
+            # the whole number, not one digit of it
+            whole = re.match(r"\d+", text[m.start() :])
+            token = whole.group(0) if whole else token
+            if re.search(rf"(?<!\d){re.escape(token)}(?!\d)", asked):
+                continue
+            return True
+        if token not in asked:
+            return True
+    return False
 
 
 def _span(text: str, sentences: list[str]) -> str:
@@ -499,7 +512,7 @@ class AnswerChain:
             warning = "model answered in English to a Dutch question; extractive answer"
             return self._extractive(question, sources, t0, [warning], groups)
         kind = answer_type(question)
-        if not has_answer_type(_MARKER.sub("", answer), kind):
+        if not has_answer_type(_MARKER.sub("", answer), kind, question):
             # a when-question answered without any date or day does not answer it
             warning = f"model answer holds no {kind}; extractive answer instead"
             return self._extractive(question, sources, t0, [warning], groups)
@@ -578,12 +591,19 @@ class AnswerChain:
                 if REDACTION_TOKEN_RE.fullmatch(s.strip()):
                     continue
                 # a sentence of the asked type (a date for 'wanneer') is worth one more term
-                bonus = 1.0 if kind and has_answer_type(s, kind) else 0.0
+                bonus = 1.0 if kind and has_answer_type(s, kind, question) else 0.0
                 scored.append((_overlap(q, s) + bonus + 0.5 / n, n, s))
         if kind:
-            # a 'wanneer'/'hoeveel' question is answered by a sentence with a date/number
-            typed = [t for t in scored if has_answer_type(t[2], kind) and _overlap(q, t[2]) >= 1]
-            scored = typed or scored
+            # a 'wanneer'/'hoeveel' question is answered by a sentence with a date/number; when
+            # no relevant sentence has one, the sources do not answer it
+            typed = [
+                t
+                for t in scored
+                if has_answer_type(t[2], kind, question) and _overlap(q, t[2]) >= 1
+            ]
+            if not typed:
+                return self._abstain(question, "extractive", t0, warnings)
+            scored = typed
         scored.sort(key=lambda t: -t[0])
         picked = [t for t in scored[:2] if t[0] >= 1] or scored[:1]
         if not picked:
