@@ -382,6 +382,12 @@ def main() -> None:
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("phase_args", nargs="?", help=argparse.SUPPRESS)
     parser.add_argument("--skip-llm", action="store_true", help="leave out the LLM phase")
+    parser.add_argument(
+        "--only-latency",
+        action="store_true",
+        help="re-measure retrieval latency only; indexing and LLM rows come from the last "
+        "results.json of the same mode (after a change to search)",
+    )
     opts = parser.parse_args()
     if opts.phase:
         print(json.dumps(PHASES[opts.phase](json.loads(opts.phase_args))))
@@ -393,8 +399,11 @@ def main() -> None:
     started = time.time()
     print(f"verslagqa bench ({'quick' if opts.quick else 'full'}) → {out_dir}")
 
-    indexing = []
-    for size in cfg["index_sizes"]:
+    previous: dict[str, Any] = {}
+    if opts.only_latency:
+        previous = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))["table"]
+    indexing = previous.get("indexing", [])
+    for size in [] if opts.only_latency else cfg["index_sizes"]:
         corpus = work / f"corpus-{size}"
         if not corpus.exists():
             build_corpus(corpus, size)
@@ -412,13 +421,17 @@ def main() -> None:
     latency = []
     for size in cfg["latency_sizes"]:
         store = work / f"latency-{size}"
-        fill = run_phase("fill", base_store=str(base_store), store=str(store), size=size)
+        fill = {"fill_seconds": None}
+        if not (opts.only_latency and store.exists()):
+            fill = run_phase("fill", base_store=str(base_store), store=str(store), size=size)
         row = run_phase("serve", store=str(store), queries=cfg["queries"])
         row["fill_seconds"] = fill["fill_seconds"]
         latency.append(row)
 
     llm = (
-        {}
+        previous.get("llm", {})
+        if opts.only_latency
+        else {}
         if opts.skip_llm
         else run_phase("llm", store=str(base_store), questions=cfg["llm_questions"])
     )

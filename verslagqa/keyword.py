@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import sqlite3
+import threading
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -55,7 +56,10 @@ class KeywordIndex:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.collection = collection
         self.db_path = self.directory / "keyword.sqlite3"
-        self._conn = sqlite3.connect(self.db_path, timeout=60)
+        # searches run BM25 in a worker thread beside the Chroma query; one lock serialises use
+        self._conn = sqlite3.connect(self.db_path, timeout=60, check_same_thread=False)
+        self._lock = threading.RLock()
+        self._positions: tuple[int, dict[str, int]] | None = None
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS chunks (collection TEXT, id TEXT, meeting_id TEXT, "
@@ -79,7 +83,7 @@ class KeywordIndex:
 
     def replace(self, remove_ids: list[str], rows: list[tuple[str, dict[str, Any], str]]) -> None:
         """Delete ``remove_ids`` and insert ``(id, metadata, keyword_text)`` rows atomically."""
-        with self._conn:
+        with self._lock, self._conn:
             self._conn.executemany(
                 "DELETE FROM chunks WHERE collection=? AND id=?",
                 [(self.collection, i) for i in remove_ids],
@@ -112,6 +116,10 @@ class KeywordIndex:
         return self.directory / f"bm25-{self.collection}"
 
     def _load(self) -> tuple[Any, list[str], dict[str, np.ndarray]] | None:
+        with self._lock:
+            return self._load_locked()
+
+    def _load_locked(self) -> tuple[Any, list[str], dict[str, np.ndarray]] | None:
         import bm25s
 
         version = self.version
@@ -154,6 +162,42 @@ class KeywordIndex:
         self._cache = (version, retriever, ids, columns)
         return retriever, ids, columns
 
+    def filter_ids(
+        self,
+        ids: list[str],
+        *,
+        ts_range: tuple[int | None, int | None] = (None, None),
+        meeting_ids: set[str] | None = None,
+        item_label: str | None = None,
+    ) -> list[bool] | None:
+        """Which of ``ids`` pass the filters, from the cached columns (None: index empty)."""
+        with self._lock:
+            loaded = self._load_locked()
+            if loaded is None:
+                return None
+            _, all_ids, cols = loaded
+            if self._positions is None or self._positions[0] != self._cache_version():
+                self._positions = (self._cache_version(), {c: n for n, c in enumerate(all_ids)})
+            where = self._positions[1]
+        lo, hi = ts_range
+        out = []
+        for cid in ids:
+            n = where.get(cid)
+            if n is None:
+                out.append(False)
+                continue
+            ts = int(cols["meeting_ts"][n])
+            out.append(
+                (lo is None or ts >= lo)
+                and (hi is None or ts <= hi)
+                and (meeting_ids is None or cols["meeting_id"][n] in meeting_ids)
+                and (item_label is None or cols["item_label"][n] == item_label)
+            )
+        return out
+
+    def _cache_version(self) -> int:
+        return self._cache[0] if self._cache else -1
+
     def vocabulary(self) -> frozenset[str]:
         """Every stem that occurs in this collection."""
         loaded = self._load()
@@ -191,8 +235,9 @@ class KeywordIndex:
         if not known:
             return []
         k = min(k, int(mask.sum()))
+        weights = None if mask.all() else mask.astype(np.float32)
         docs, scores = retriever.retrieve(
-            [known], k=k, show_progress=False, weight_mask=mask.astype(np.float32), n_threads=1
+            [known], k=k, show_progress=False, weight_mask=weights, n_threads=1
         )
         return [
             (ids[int(d)], float(s))
