@@ -132,3 +132,33 @@ def test_extractive_summary_needs_no_model() -> None:
     assert len(summary.items) == len(MT.items) and len(summary.action_items) == 8
     assert len(summary.summary.split()) <= 120
     MeetingSummary.model_validate_json(summary.model_dump_json())  # round-trips
+
+
+def test_implied_actions_are_checked_by_code() -> None:
+    actions = extract_actions(MT)
+    lines = [{"n": n, "description": a.description} for n, a in enumerate(actions, 1)]
+    good = {
+        "owners": ["WJZ"],
+        "description": "intensief samenwerken met PDC-19",
+        "source_quote": "WJZ geeft aan intensief samen te werken met PDC-19.",
+    }
+    invented = {  # not in the minutes
+        "owners": ["CZ"], "description": "een brief sturen", "source_quote": "CZ stuurt een brief.",
+    }  # fmt: skip
+    wrong_owner = {**good, "owners": ["LZ"]}  # LZ is not named in the quote
+    explicit = {  # already an explicit action
+        "owners": ["Meva"], "description": "samenvatting ZIK rondsturen",
+        "source_quote": "Meva stuurt de samenvatting van ZIK rond (actie Meva).",
+    }  # fmt: skip
+    reply = json.dumps({"actions": lines, "implied": [good, invented, wrong_owner, explicit]})
+    model = ScriptedChatModel().enqueue(reply, reply)
+    out, warnings = refine_actions(MT, actions, model, implied=True)
+    assert "not occur verbatim" in model.seen[1][-1].content  # the retry names the problems
+    extra = out[len(actions) :]
+    assert [(a.owners, a.item_label, a.origin) for a in extra] == [(["WJZ"], "3b", "model")]
+    assert extra[0].source_quote in MT.text
+    assert "3 implied action(s) refused" in warnings[-1]
+    # off by default: the prompt does not ask for implied actions
+    plain = ScriptedChatModel().enqueue(json.dumps({"actions": lines}))
+    out, _ = refine_actions(MT, actions, plain)
+    assert len(out) == len(actions) and "implied" not in str(plain.seen[0][0].content).lower()

@@ -132,14 +132,16 @@ class Library:
         """Structured summary with action items; cached in the store per meeting and model."""
         m = self.meeting(meeting)
         spec = llm or self.llm
+        implied = self.index.settings.summary.implied_actions
+        key = spec + ("+implied" if implied else "")
         cache = SummaryCache(self.index.store)
         if not refresh:
-            cached = cache.get(m.sha256, spec)
+            cached = cache.get(m.sha256, key)
             if cached is not None:
                 return cached
         model = self.index.settings.get_chat_model(spec)
-        summary, _ = summarize_meeting(m, model, model_name=spec)
-        cache.put(m.sha256, spec, summary)
+        summary, _ = summarize_meeting(m, model, model_name=spec, implied_actions=implied)
+        cache.put(m.sha256, key, summary)
         return summary
 
     def actions(

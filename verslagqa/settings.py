@@ -24,6 +24,7 @@ __all__ = [
     "RetrievalSettings",
     "ServiceUnavailable",
     "Settings",
+    "SummarySettings",
 ]
 
 
@@ -80,6 +81,15 @@ class RetrievalSettings(BaseModel):
     bm25_weight: float = Field(default=1.0, description="Weight of the BM25 ranking in RRF.")
 
 
+class SummarySettings(BaseModel):
+    implied_actions: bool = Field(
+        default=False,
+        description="Let the model add actions that the minutes imply without an action "
+        "marker; each needs a verbatim source quote naming its owner (checked by code). Off by "
+        "default: the small local model's implied actions have not been evaluated yet.",
+    )
+
+
 class LLMSettings(BaseModel):
     temperature: float = Field(default=0.0, description="Sampling temperature.")
     max_tokens: int = Field(default=256, description="Maximum tokens in an answer.")
@@ -131,6 +141,9 @@ class Settings(BaseSettings):
     chunk: ChunkSettings = Field(default_factory=ChunkSettings, description="Chunking.")
     retrieval: RetrievalSettings = Field(
         default_factory=RetrievalSettings, description="Hybrid retrieval."
+    )
+    summary: SummarySettings = Field(
+        default_factory=SummarySettings, description="Summaries and action lists."
     )
 
     def get_embeddings(self) -> Embeddings:

@@ -167,8 +167,74 @@ class _ActionLine(BaseModel):
         return v
 
 
+class _ImpliedAction(BaseModel):
+    owners: list[str]
+    description: str
+    source_quote: str
+
+
 class ActionDraft(BaseModel):
     actions: list[_ActionLine]
+    implied: list[_ImpliedAction] = Field(default_factory=list)
+
+
+IMPLIED_RULE = (
+    '- Under "implied", add actions the minutes clearly assign without an action marker (a '
+    "named directorate or person that will do something). For each give owners, a description "
+    "and source_quote: the sentence copied exactly from the minutes. Leave it empty if unsure. "
+    'Put them in the JSON as "implied": [{"owners": [...], "description": "...", '
+    '"source_quote": "..."}].\n'
+)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def implied_problem(meeting: Meeting, implied: Any, explicit: list[ActionItem]) -> str | None:
+    """Why an implied action is refused, or None: the quote must occur verbatim in the
+    minutes, name every owner, support the description, and not be an explicit action."""
+    quote = _norm(implied.source_quote)
+    if len(quote.split()) < 4 or quote not in _norm(meeting.text):
+        return f"source_quote {implied.source_quote!r} does not occur verbatim in the minutes"
+    if any(quote in _norm(a.source_quote) or _norm(a.source_quote) in quote for a in explicit):
+        return f"{implied.source_quote!r} is already an explicit action"
+    if not implied.owners or any(o.lower() not in quote.lower() for o in implied.owners):
+        return f"owners {implied.owners} are not named in the quote"
+    bad = _ungrounded(implied.description, quote)
+    if bad:
+        return f"implied description uses words not in its quote: {bad}"
+    if is_injection(quote):
+        return "the quote addresses a language model"
+    return None
+
+
+def _implied_action(meeting: Meeting, implied: Any) -> ActionItem:
+    from .actions import _item_for
+    from .deadlines import resolve_deadline
+
+    flat = _norm(meeting.text)
+    quote = _norm(implied.source_quote)
+    # map the position in whitespace-normalised text back to the item roughly by word count
+    words_before = len(flat[: flat.find(quote)].split())
+    pos = 0
+    for n, m in enumerate(re.finditer(r"\S+", meeting.text)):
+        if n == words_before:
+            pos = m.start()
+            break
+    item = _item_for(meeting, pos)
+    due_date, due_text = resolve_deadline(quote, meeting.meeting_date)
+    return ActionItem(
+        owners=[o.strip() for o in implied.owners if o.strip()],
+        description=implied.description.strip().rstrip("."),
+        item_label=item.label if item else "",
+        due_date=due_date,  # pydantic parses the ISO string
+        due_text=due_text,
+        source_quote=implied.source_quote.strip(),
+        meeting_id=meeting.meeting_id,
+        meeting_date=meeting.meeting_date,
+        origin="model",
+    )
 
 
 #: Grammar-level length caps: a small model that rambles is cut off inside valid JSON instead
@@ -321,19 +387,32 @@ def _ungrounded(description: str, quote: str) -> list[str]:
 
 
 def refine_actions(
-    meeting: Meeting, actions: list[ActionItem], model: BaseChatModel | None
+    meeting: Meeting,
+    actions: list[ActionItem],
+    model: BaseChatModel | None,
+    *,
+    implied: bool = False,
 ) -> tuple[list[ActionItem], list[str]]:
     """Clean one-line descriptions from the model, each checked against its source sentence.
 
     A description with words its sentence does not support is refused (one retry with the
     reason), and that action keeps the deterministic text. Actions whose sentence addresses a
-    language model are never shown to it.
+    language model are never shown to it. With ``implied`` the model may add actions without a
+    marker; each is checked by :func:`implied_problem` and refused ones are left out.
     """
     shown = [a for a in actions if not is_injection(a.source_quote)]
-    if model is None or not shown:
+    if model is None or (not shown and not implied):
         return actions, []
     listing = "\n".join(f"{n}. “{a.description}”" for n, a in enumerate(shown, start=1))
-    messages = load_prompt("actions").render(meeting=meeting.title, actions=listing)
+    context = ""
+    if implied:
+        context = "\nMinutes (for implied actions):\n" + _fit(meeting.text, MAX_ITEM_TOKENS)
+    messages = load_prompt("actions").render(
+        meeting=meeting.title,
+        actions=listing or "(none)",
+        implied_rule=IMPLIED_RULE if implied else "",
+        context=context,
+    )
 
     def supported(line: Any) -> bool:
         return 1 <= line.n <= len(shown) and not _ungrounded(
@@ -350,6 +429,8 @@ def refine_actions(
             for a in draft.actions
             if not supported(a)
         ]
+        if implied:
+            issues += [p for x in draft.implied if (p := implied_problem(meeting, x, actions))]
         if issues:
             raise ValueError("; ".join(issues))
 
@@ -364,9 +445,14 @@ def refine_actions(
             f"{meeting.meeting_id}: {len(shown) - len(by_id)} action description(s) kept as "
             "written (model text not supported by the minutes)"
         )
-    return [
-        a.model_copy(update={"description": by_id.get(id(a), a.description)}) for a in actions
-    ], warnings
+    out = [a.model_copy(update={"description": by_id.get(id(a), a.description)}) for a in actions]
+    if implied:
+        extra = [x for x in draft.implied if implied_problem(meeting, x, actions) is None]
+        refused = len(draft.implied) - len(extra)
+        if refused:
+            warnings.append(f"{meeting.meeting_id}: {refused} implied action(s) refused")
+        out += [_implied_action(meeting, x) for x in extra]
+    return out, warnings
 
 
 def _meeting_summary(
@@ -399,7 +485,11 @@ def _meeting_summary(
 
 
 def summarize_meeting(
-    meeting: Meeting, model: BaseChatModel | None, *, model_name: str = "extractive"
+    meeting: Meeting,
+    model: BaseChatModel | None,
+    *,
+    model_name: str = "extractive",
+    implied_actions: bool = False,
 ) -> tuple[MeetingSummary, list[str]]:
     """The structured summary of ``meeting`` and any fallback warnings."""
     warnings: list[str] = []
@@ -408,7 +498,7 @@ def summarize_meeting(
         summary, w = summarize_item(meeting, item, model)
         items.append(summary)
         warnings += w
-    actions, w = refine_actions(meeting, extract_actions(meeting), model)
+    actions, w = refine_actions(meeting, extract_actions(meeting), model, implied=implied_actions)
     warnings += w
     text, w = _meeting_summary(meeting, items, model)
     warnings += w
