@@ -308,10 +308,48 @@ _TIME_RE = re.compile(
     r"friday|tomorrow|today|next week|january|february|march|may|june|july|august|october|"
     r"binnen (één|een|\w+) (dag|dagen|week|weken|maand))\b|\b\d{1,2}[:.-]\d{1,2}|\b(19|20)\d\d\b"
 )
+# "een" is left out: as the Dutch article it is in nearly every sentence
 _NUMBER_RE = re.compile(
-    r"(?i)\d|\b(één|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|honderd|duizend|"
+    r"(?i)\d|\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|honderd|duizend|"
     r"miljoen|miljard|half|helft|dubbel)\b"
 )
+
+
+def _values(text: str, kind: str, question: str) -> set[str]:
+    pattern = _TIME_RE if kind == "time" else _NUMBER_RE
+    asked = question.lower()
+    found = set()
+    for m in pattern.finditer(_MARKER.sub("", text)):
+        token = m.group(0).lower()
+        if kind == "number" and token.isdigit():
+            whole = re.match(r"\d+", text[m.start() :])
+            token = whole.group(0) if whole else token
+        if token not in asked:
+            found.add(token)
+    return found
+
+
+def best_typed_sentence(question: str, sources: list[Hit]) -> str | None:
+    """The source sentence sharing the most question terms (at least 3) that holds an answer
+    of the asked type, or None."""
+    kind = answer_type(question)
+    if not kind:
+        return None
+    q = set(tokenize(question)) - _QUESTION_WORDS
+    best, best_score = None, 2.0
+    for h in sources:
+        for s in _sentences(h.text):
+            score = _overlap(q, s)
+            if score > best_score and has_answer_type(s, kind, question):
+                best, best_score = s, score
+    return best
+
+
+def shares_answer_value(answer: str, sentence: str, kind: str, question: str) -> bool:
+    """True when a date/number of the answer occurs in ``sentence``."""
+    values = _values(answer, kind, question)
+    text = sentence.lower()
+    return not values or any(v in text for v in values)
 
 
 def dates_only_in_header(answer: str, sources: list[Hit]) -> bool:
@@ -527,6 +565,12 @@ class AnswerChain:
             return self._extractive(question, sources, t0, warnings, groups)
         answer, valid = attribute(answer, sources, valid)
         cited_sources = [sources[n - 1] for n in valid]
+        best = best_typed_sentence(question, sources)
+        if kind and best and not shares_answer_value(answer, best, kind, question):
+            # the model's date/number is not the one in the sentence that best answers the
+            # question: small models pick a neighbouring fact; the sentence itself is safer
+            warning = f"model answer's {kind} differs from the best source sentence"
+            return self._extractive(question, sources, t0, [warning], groups)
         if dates_only_in_header(answer, cited_sources):
             # small models read the meeting date in a source header as the answer to 'wanneer'
             warning = "model answer's date is only the meeting date, not in the minutes' text"
