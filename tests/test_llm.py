@@ -35,7 +35,8 @@ def test_default_local_is_a_provisioned_model() -> None:
     assert DEFAULT_LOCAL in LOCAL_MODELS
 
 
-def test_remote_providers_need_their_extra(tmp_path: Path) -> None:
+def test_remote_providers_need_their_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VERSLAGQA_OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     for spec in ("openai:gpt-4o-mini", "ollama:qwen2.5"):
         try:
             model = get_chat_model(spec, home=tmp_path)
@@ -43,3 +44,13 @@ def test_remote_providers_need_their_extra(tmp_path: Path) -> None:
             assert "pip install 'verslagqa[" in str(exc)
         else:  # the extra is installed: a LangChain chat model comes back
             assert model is not None
+
+
+def test_openai_without_key_or_server_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("langchain_openai")
+    for var in ("OPENAI_API_KEY", "VERSLAGQA_OPENAI_BASE_URL", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(LLMError, match="set OPENAI_API_KEY, or VERSLAGQA_OPENAI_BASE_URL"):
+        get_chat_model("openai:gpt-4o-mini", home=tmp_path)

@@ -57,10 +57,12 @@ def _corpus(folder: Path, n: int) -> Path:
 
 
 def _start_writer(store: Path, corpus: Path, lock_timeout: float = 60) -> subprocess.Popen[str]:
+    # small embedding groups: many pending/complete transitions for a kill to land between
+    env = {**os.environ, "VERSLAGQA_EMBEDDING__GROUP_CHUNKS": "8"}
     return subprocess.Popen(
         [sys.executable, "-c", WRITER.format(root=str(ROOT)), str(store), str(corpus),
          str(lock_timeout)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
 
 
@@ -88,24 +90,36 @@ def _check_consistent(store: Path, *, complete: bool) -> int:
 
 @pytest.mark.slow
 def test_sigkill_at_random_points_then_rerun(tmp_path: Path) -> None:
-    corpus = _corpus(tmp_path / "corpus", 40)
+    corpus = _corpus(tmp_path / "corpus", 80)
     reference = tmp_path / "reference"
+    t0 = time.monotonic()
     proc = _start_writer(reference, corpus)
     assert proc.wait(timeout=300) == 0, proc.stderr.read() if proc.stderr else ""
+    duration = time.monotonic() - t0
     expected = _check_consistent(reference, complete=True)
 
     store = tmp_path / "store"
     rng = random.Random(11)
-    kills = 0
-    for _ in range(5):
+    kills = partial = 0
+    for _ in range(6):
         proc = _start_writer(store, corpus)
-        time.sleep(rng.uniform(1.0, 5.0))
+        # anywhere from start-up to the last group: each run gets further on a fast machine
+        time.sleep(rng.uniform(0.25, 0.7) * duration)
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             kills += 1
         proc.wait(timeout=60)
         _check_consistent(store, complete=False)
-    assert kills >= 3  # the runs really were cut off mid-way
+        manifest = store / "manifest.json"
+        if manifest.exists():
+            files = [
+                f for c in json.loads(manifest.read_text())["collections"].values()
+                for f in c.get("files", {}).values()
+            ]  # fmt: skip
+            done = sum(f.get("state") == "complete" for f in files)
+            partial += 0 < done < 80
+    assert kills >= 3  # the runs really were cut off
+    assert partial >= 1  # … and at least once in the middle of the job
     proc = _start_writer(store, corpus)
     assert proc.wait(timeout=300) == 0
     assert _check_consistent(store, complete=True) == expected

@@ -66,12 +66,12 @@ _ITEM_REF = re.compile(r"\b(?:agenda)?punt\s+(\d{1,2}[a-z]?(?:\.\d{1,2})?)\b", r
 
 def split_owners(text: str) -> list[str]:
     """'MO/Jeugd/LZ' → ['MO', 'Jeugd', 'LZ']; 'MO en pgb' → ['MO', 'pgb']; 'allen' stays whole."""
-    text = re.sub(r"[*_`\"“”]+", "", text).strip(" .:;,-–()[]")
+    text = re.sub(r"[*_`\"“”]+", "", text).strip().strip(" .:;,-–()[]").strip()
     if not text:
         return []
     if text.lower() in _WHOLE_OWNERS:
         return [text]
-    parts = [p.strip(" .:;,-–()[]") for p in _OWNER_SPLIT.split(text)]
+    parts = [p.strip().strip(" .:;,-–()[]").strip() for p in _OWNER_SPLIT.split(text)]
     return [p for p in parts if p]
 
 

@@ -206,7 +206,12 @@ def get_chat_model(
             raise LLMError("openai models need `pip install 'verslagqa[openai]'`") from exc
         base_url = os.environ.get("VERSLAGQA_OPENAI_BASE_URL") or os.environ.get("OPENAI_BASE_URL")
         kwargs: dict[str, Any] = {}
-        if base_url and not os.environ.get("OPENAI_API_KEY"):
+        if not os.environ.get("OPENAI_API_KEY"):
+            if not base_url:
+                raise LLMError(
+                    f"{spec}: set OPENAI_API_KEY, or VERSLAGQA_OPENAI_BASE_URL for an "
+                    "OpenAI-compatible server (vLLM, llama.cpp server, Ollama's /v1)"
+                )
             kwargs["api_key"] = "not-needed"  # local OpenAI-compatible servers ignore the key
         return ChatOpenAI(
             model=name,
