@@ -315,20 +315,6 @@ _NUMBER_RE = re.compile(
 )
 
 
-def _values(text: str, kind: str, question: str) -> set[str]:
-    pattern = _TIME_RE if kind == "time" else _NUMBER_RE
-    asked = question.lower()
-    found = set()
-    for m in pattern.finditer(_MARKER.sub("", text)):
-        token = m.group(0).lower()
-        if kind == "number" and token.isdigit():
-            whole = re.match(r"\d+", text[m.start() :])
-            token = whole.group(0) if whole else token
-        if token not in asked:
-            found.add(token)
-    return found
-
-
 def best_typed_sentence(question: str, sources: list[Hit]) -> str | None:
     """The source sentence sharing the most question terms (at least 3) that holds an answer
     of the asked type, or None."""
@@ -347,7 +333,7 @@ def best_typed_sentence(question: str, sources: list[Hit]) -> str | None:
 
 def shares_answer_value(answer: str, sentence: str, kind: str, question: str) -> bool:
     """True when a date/number of the answer occurs in ``sentence``."""
-    values = _values(answer, kind, question)
+    values = answer_values(_MARKER.sub("", answer), kind, question)
     text = sentence.lower()
     return not values or any(v in text for v in values)
 
@@ -371,25 +357,30 @@ def answer_type(question: str) -> str | None:
     return None
 
 
-def has_answer_type(text: str, kind: str | None, question: str = "") -> bool:
-    """True when ``text`` holds a date/day ('time') or a number ('number') that the question
-    itself does not already contain ("fase 3" does not answer "bij hoeveel bedden … fase 3")."""
-    if kind not in ("time", "number"):
-        return True
+def answer_values(text: str, kind: str, question: str = "") -> set[str]:
+    """Dates/days ('time') or numbers ('number') in ``text`` that the question itself does not
+    already contain ("fase 3" does not answer "bij hoeveel bedden … fase 3")."""
     pattern = _TIME_RE if kind == "time" else _NUMBER_RE
     asked = question.lower()
+    found = set()
     for m in pattern.finditer(text):
         token = m.group(0).lower()
         if kind == "number" and token.isdigit():
             # the whole number, not one digit of it
             whole = re.match(r"\d+", text[m.start() :])
             token = whole.group(0) if whole else token
-            if re.search(rf"(?<!\d){re.escape(token)}(?!\d)", asked):
-                continue
-            return True
-        if token not in asked:
-            return True
-    return False
+            if not re.search(rf"(?<!\d){re.escape(token)}(?!\d)", asked):
+                found.add(token)
+        elif token not in asked:
+            found.add(token)
+    return found
+
+
+def has_answer_type(text: str, kind: str | None, question: str = "") -> bool:
+    """True when ``text`` holds a date or number of the asked kind that the question lacks."""
+    if kind not in ("time", "number"):
+        return True
+    return bool(answer_values(text, kind, question))
 
 
 def _span(text: str, sentences: list[str]) -> str:
