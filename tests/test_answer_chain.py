@@ -16,7 +16,7 @@ from verslagqa.answer import (
 )
 from verslagqa.index import Index
 from verslagqa.prompting import PromptError, load_prompt
-from verslagqa.retrieve import HybridRetriever, SearchFilters
+from verslagqa.retrieve import Hit, HybridRetriever, SearchFilters
 from verslagqa.settings import Settings
 
 from .conftest import SAMPLES
@@ -239,3 +239,122 @@ def test_adjacent_sentences_are_quoted_as_one_span() -> None:
     assert _span(text, ["A is een.", "C is drie."]) == ""
     assert _span(text, ["C is drie."]) == "C is drie."
     assert _span(text, ["niet aanwezig"]) == ""
+
+
+def _hit(text: str, meeting_id: str = "m1") -> Hit:
+    return Hit(
+        chunk_id=f"{meeting_id}-c",
+        meeting_id=meeting_id,
+        meeting_title="MT",
+        meeting_date="2021-01-11",
+        item_label="",
+        item_title="",
+        text=text,
+        score=1.0,
+        source=f"{meeting_id}.txt",
+    )
+
+
+NOTA = (
+    "De minister vraagt of expliciet motie Jetten en ondertekening genoemd kan worden. "
+    "Ter bespreking staat de nota over de noodvoorraad persoonlijke beschermingsmiddelen. "
+    "De minister merkt op dat de nota uitgebreid is, maar wil de nota aanhouden. "
+    "Zij komt deze week terug met opmerkingen. "
+    "Ten slotte geeft CZ een update over de vaccinaties in de ziekenhuizen en de huisartsen. "
+    "M MZS wil de informatie gestructureerd ontvangen."
+)
+NOTA_Q = "Wat wil de minister met de nota over de noodvoorraad persoonlijke beschermingsmiddelen?"
+
+
+def test_answer_from_another_topic_is_off_topic() -> None:
+    from verslagqa.answer import topic_anchor
+
+    sources = [_hit(NOTA)]
+    # a fluent sentence from elsewhere in the source: shares only 'minister' with the question
+    wrong = "De minister vraagt expliciet motie Jetten en ondertekening te noemen [1]."
+    assert topic_anchor(wrong, NOTA_Q, sources) == (False, None)
+    # the sentence after the one naming the topic shares two terms ('minister', 'nota'): on topic
+    right = "De minister wil de nota aanhouden [1]."
+    assert topic_anchor(right, NOTA_Q, sources) == (True, None)
+    # a continuation of an on-topic answer sentence is fine
+    both = right + " Zij komt deze week terug met opmerkingen [1]."
+    assert topic_anchor(both, NOTA_Q, sources) == (True, None)
+    # ... a sentence from far away after it is not
+    far = right + " M MZS wil de informatie gestructureerd ontvangen [1]."
+    assert topic_anchor(far, NOTA_Q, sources)[0] is False
+
+
+def test_answer_leaving_its_topic_to_the_sentence_before_gets_that_sentence() -> None:
+    from verslagqa.answer import topic_anchor
+
+    q = "Wat is er gezegd over de vaccinaties in de ziekenhuizen?"
+    ok, anchor = topic_anchor(
+        "M MZS wil de informatie gestructureerd ontvangen [1].", q, [_hit(NOTA)]
+    )
+    assert ok and anchor is not None and anchor.startswith("Ten slotte geeft CZ een update")
+    # a keyword search gets no such help: the sentence holding its terms is the answer
+    ok, anchor = topic_anchor(
+        "M MZS wil de informatie gestructureerd ontvangen [1].",
+        "vaccinaties ziekenhuizen",
+        [_hit(NOTA)],
+    )
+    assert (ok, anchor) == (False, None)
+    # and must name what was searched
+    assert topic_anchor(
+        "Het verzuim loopt op [1].",
+        "Heeren Loo verzuim",
+        [_hit("LZ sprak met Heeren Loo over testen omdat het verzuim oploopt.")],
+    ) == (False, None)
+
+
+def test_paraphrase_is_not_judged_by_the_topic_check() -> None:
+    from verslagqa.answer import is_question, topic_anchor
+
+    en = "The minister wants to put the memo on hold [1]."
+    assert topic_anchor(en, NOTA_Q, [_hit(NOTA)]) == (True, None)
+    assert is_question(NOTA_Q) and is_question("when is the letter sent")
+    assert not is_question("UMCG wekelijks regionaal overleg")
+
+
+def test_off_topic_model_answer_falls_back_and_anchor_is_prepended(tmp_path: Path) -> None:
+    idx = Index(Settings(store=tmp_path / "s"), embeddings=HashEmbeddings())
+    doc = tmp_path / "covidstaf.txt"
+    doc.write_text("Verslag Covidstaf MMZS\nDatum: 11 januari 2021\n\n" + NOTA + "\n", "utf-8")
+    idx.add([doc])
+    retriever = HybridRetriever.from_index(idx)
+    wrong = _reply("De minister vraagt expliciet motie Jetten en ondertekening te noemen [1].", [1])
+    ans = AnswerChain(retriever, ScriptedChatModel().enqueue(wrong)).ask(NOTA_Q)
+    assert ans.mode == "extractive" and any("another topic" in w for w in ans.warnings)
+    assert "noodvoorraad" in ans.answer
+    follow = _reply("M MZS wil de informatie gestructureerd ontvangen [1].", [1])
+    q = "Wat is er gezegd over de vaccinaties in de ziekenhuizen?"
+    ans = AnswerChain(retriever, ScriptedChatModel().enqueue(follow)).ask(q)
+    assert ans.mode == "llm" and ans.answer.startswith("Ten slotte geeft CZ een update")
+    assert ans.answer.endswith("M MZS wil de informatie gestructureerd ontvangen [1].")
+    assert all(c.quote in NOTA for c in ans.citations)
+
+
+def test_where_question_needs_a_place() -> None:
+    from verslagqa.answer import answer_type, has_answer_type
+
+    q = "Waar is een testlocatie opgezet?"
+    assert answer_type(q) == "place" and answer_type("Waarom is dat zo?") is None
+    assert has_answer_type("In Groningen is een testlocatie opgezet.", "place", q)
+    assert has_answer_type("De test is bij het RIVM.", "place", q)
+    assert not has_answer_type("Er is een testlocatie opgezet voor zorgmedewerkers.", "place", q)
+
+
+def test_meeting_date_as_answer_to_when_question_is_caught_in_english_too() -> None:
+    from verslagqa.answer import dates_only_in_header
+
+    src = [
+        _hit(
+            "De Kamerbrief arbeidsmarkt gaat rond Prinsjesdag. Sinds september 2020 loopt het."
+        ).model_copy(update={"meeting_date": "2020-09-07"})
+    ]
+    # 'september' and '2020' are in the text, the date itself only in the header
+    assert dates_only_in_header("It is sent on 7 September 2020 [1].", src, when=True)
+    assert dates_only_in_header("Op 7 september 2020 [1].", src, when=True)
+    assert not dates_only_in_header("Rond Prinsjesdag [1].", src, when=True)
+    # 'in which meetings …' is answered by meeting dates: only when-questions are judged
+    assert not dates_only_in_header("In de vergadering van 7 september 2020 [1].", src)

@@ -8,6 +8,7 @@ extractive answer (the best-matching source sentences), and says so in ``warning
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
@@ -22,7 +23,7 @@ from .chunk import count_tokens, dutch_date_iso, split_sentences
 from .keyword import tokenize
 from .prompting import load_prompt
 from .retrieve import Hit, HybridRetriever, SearchFilters
-from .textutil import REDACTION_TOKEN_RE
+from .textutil import MONTHS, REDACTION_TOKEN_RE
 
 __all__ = [
     "CANNOT_ANSWER",
@@ -281,6 +282,75 @@ def attribute(answer: str, sources: list[Hit], model_cited: list[int]) -> tuple[
     return " ".join(rebuilt), cited
 
 
+_QUESTION_START = re.compile(
+    r"(?i)^\s*(wat|wanneer|wie|welke?|waar\w*|waarom|hoe\w*|is|zijn|wordt|worden|heeft|hebben|"
+    r"kan|kunnen|moet|moeten|zal|zullen|wil|gaat|what|when|who|which|where|why|how|is|are|"
+    r"was|were|did|does|do|will|can|should|has|have)\b"
+)
+
+
+def is_question(text: str) -> bool:
+    """True for a question, False for a keyword search ("UMCG wekelijks regionaal overleg")."""
+    return text.rstrip().endswith("?") or bool(_QUESTION_START.search(text))
+
+
+def topic_anchor(answer: str, question: str, sources: list[Hit]) -> tuple[bool, str | None]:
+    """Whether the answer is about the question's topic, and a source sentence to add if needed.
+
+    Small models often answer with a fluent sentence from elsewhere in the sources. Each answer
+    sentence is traced to the source sentence it copies from (its basis). A basis is on topic
+    when it shares as many question terms as the best source sentence does (up to two). For a
+    question (not a keyword search, where the sentence with the terms is the answer), the
+    first basis may instead directly follow an on-topic sentence, which then names the topic
+    ("… update op de vaccinaties in de ziekenhuizen." → "M MZS wil de informatie gestructureerd
+    ontvangen."): that sentence is returned so the answer can carry it. Later answer sentences
+    must be on topic or continue the previous basis ("2) Betaalbaarheid …"). Sentences that are
+    not copied from the sources (paraphrase, translation) cannot be traced and are not judged.
+    Returns ``(False, None)`` for an off-topic answer, else ``(True, sentence_to_add or None)``.
+    """
+    topic = set(tokenize(question)) - _QUESTION_WORDS
+    per_source = [_sentences(h.text) for h in sources]
+    located = [
+        (si, ji, set(tokenize(s)))
+        for si, sents in enumerate(per_source)
+        for ji, s in enumerate(sents)
+    ]
+    if not topic or not located:
+        return True, None
+    need = min(2, max(len(topic & stems) for _, _, stems in located))
+    plain = _MARKER.sub("", answer)
+    if not is_question(question) and len(topic & set(tokenize(plain))) < need:
+        return False, None  # a keyword search is answered by what the minutes say of its terms
+    on_topic = {(si, ji) for si, ji, stems in located if len(topic & stems) >= need}
+    previous: tuple[int, int] | None = None
+    anchor: str | None = None
+    for sentence in split_sentences(plain) or [plain]:
+        words = set(tokenize(sentence))
+        if not words:
+            continue
+        share = max(len(words & stems) for _, _, stems in located) / len(words)
+        if share < 0.5:
+            continue
+        bases = [
+            (si, ji) for si, ji, stems in located if len(words & stems) / len(words) >= 0.8 * share
+        ]
+        if any(b in on_topic for b in bases):
+            previous = next(b for b in bases if b in on_topic)
+        elif previous is not None and any(
+            si == previous[0] and 0 < ji - previous[1] <= 2 for si, ji in bases
+        ):
+            previous = bases[0]
+        elif previous is None:
+            before = [(si, ji - 1) for si, ji in bases if (si, ji - 1) in on_topic]
+            if not before or not is_question(question):
+                return False, None
+            previous = bases[0]
+            anchor = per_source[before[0][0]][before[0][1]]
+        else:
+            return False, None
+    return True, anchor
+
+
 def unsupported_share(answer: str, question: str, sources: list[Hit], language: str) -> float:
     """Share of the answer's new content (not in the question) absent from the sources."""
     source_stems: set[str] = set()
@@ -338,30 +408,72 @@ def shares_answer_value(answer: str, sentence: str, kind: str, question: str) ->
     return not values or any(v in text for v in values)
 
 
-def dates_only_in_header(answer: str, sources: list[Hit]) -> bool:
-    """True when the answer names days/dates and none of them occurs in the sources' text."""
-    found = {m.group(0).lower() for m in _TIME_RE.finditer(_MARKER.sub("", answer))}
+_EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+              "september", "october", "november", "december")  # fmt: skip
+_ANY_MONTH = "|".join(sorted(set(MONTHS) | set(_EN_MONTHS), key=len, reverse=True))
+_FULL_DATE_RE = re.compile(rf"(?i)\b(\d{{1,2}})\s+({_ANY_MONTH})\.?,?\s+(\d{{4}})\b")
+
+
+def _full_dates(text: str) -> set[dt.date]:
+    """Every 'day month year' date in ``text``, with Dutch or English month names."""
+    out = set()
+    for day, month, year in _FULL_DATE_RE.findall(text):
+        m = month.lower()
+        number = MONTHS.get(m) or _EN_MONTHS.index(m) + 1
+        try:
+            out.add(dt.date(int(year), number, int(day)))
+        except ValueError:
+            continue
+    return out
+
+
+def dates_only_in_header(answer: str, sources: list[Hit], when: bool = False) -> bool:
+    """True when the answer's dates come from the sources' headers, not their text: it names
+    days/dates none of which occurs in the text, or (``when``: for a when-question, whose answer
+    is the time of an event, not of the meeting) names a source's meeting date, in Dutch or
+    English, that the source's text does not."""
+    plain = _MARKER.sub("", answer)
+    found = {m.group(0).lower() for m in _TIME_RE.finditer(plain)}
     if not found:
         return False
     body = " ".join(s.text for s in sources).lower()
-    return not any(t in body for t in found)
+    if not any(t in body for t in found):
+        return True
+    if not when:
+        return False
+    named = _full_dates(plain)
+    return any(
+        s.meeting_date
+        and dt.date.fromisoformat(s.meeting_date) in named
+        and dt.date.fromisoformat(s.meeting_date) not in _full_dates(s.text)
+        for s in sources
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s.meeting_date or "")
+    )
 
 
 def answer_type(question: str) -> str | None:
-    """'time' for when-questions, 'number' for how-much/many, else None."""
+    """'time' for when-questions, 'number' for how-much/many, 'place' for where, else None."""
     q = question.lower()
     if re.search(r"\b(wanneer|per wanneer|hoe laat|op welke datum|when|what date)\b", q):
         return "time"
     if re.search(r"\b(hoeveel|hoe groot|hoe hoog|how much|how many)\b", q):
         return "number"
+    if re.match(r"\s*(waar|where|in welke (plaats|stad|regio|provincie|gemeente))\b", q):
+        return "place"
     return None
 
 
 def answer_values(text: str, kind: str, question: str = "") -> set[str]:
     """Dates/days ('time') or numbers ('number') in ``text`` that the question itself does not
     already contain ("fase 3" does not answer "bij hoeveel bedden … fase 3")."""
-    pattern = _TIME_RE if kind == "time" else _NUMBER_RE
     asked = question.lower()
+    if kind == "place":
+        # a place is a name: a capitalised word that does not open a sentence ("In Groningen")
+        names = re.findall(
+            r"(?<![.!?:]\s)(?<!^)\b[A-Z][A-Za-zà-ÿ]{2,}(?:[- ][A-Z][A-Za-zà-ÿ]+)*", text
+        )
+        return {n.lower() for n in names if n.lower() not in asked}
+    pattern = _TIME_RE if kind == "time" else _NUMBER_RE
     found = set()
     for m in pattern.finditer(text):
         token = m.group(0).lower()
@@ -377,8 +489,9 @@ def answer_values(text: str, kind: str, question: str = "") -> set[str]:
 
 
 def has_answer_type(text: str, kind: str | None, question: str = "") -> bool:
-    """True when ``text`` holds a date or number of the asked kind that the question lacks."""
-    if kind not in ("time", "number"):
+    """True when ``text`` holds a date, number or place of the asked kind that the question
+    lacks."""
+    if kind not in ("time", "number", "place"):
         return True
     return bool(answer_values(text, kind, question))
 
@@ -562,7 +675,15 @@ class AnswerChain:
             # question: small models pick a neighbouring fact; the sentence itself is safer
             warning = f"model answer's {kind} differs from the best source sentence"
             return self._extractive(question, sources, t0, [warning], groups)
-        if dates_only_in_header(answer, cited_sources):
+        on_topic, anchor = topic_anchor(answer, question, sources)
+        if not on_topic:
+            warning = "model answer comes from a passage about another topic; extractive answer"
+            return self._extractive(question, sources, t0, [warning], groups)
+        if anchor:
+            # the model's sentence leaves its topic to the sentence before it: show that too
+            n = valid[0]
+            answer = f"{anchor} [{n}] {answer}"
+        if dates_only_in_header(answer, cited_sources, when=kind == "time"):
             # small models read the meeting date in a source header as the answer to 'wanneer'
             warning = "model answer's date is only the meeting date, not in the minutes' text"
             return self._extractive(question, sources, t0, [warning], groups)
@@ -628,7 +749,7 @@ class AnswerChain:
                 # a sentence of the asked type (a date for 'wanneer') is worth one more term
                 bonus = 1.0 if kind and has_answer_type(s, kind, question) else 0.0
                 scored.append((_overlap(q, s) + bonus + 0.5 / n, n, s))
-        if kind:
+        if kind in ("time", "number"):
             # a 'wanneer'/'hoeveel' question is answered by a sentence with a date/number; when
             # no relevant sentence has one, the sources do not answer it
             typed = [

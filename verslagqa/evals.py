@@ -296,6 +296,12 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
         "right_source_rate": _mean([float(c["right_source"]) for c in answerable]),
         "abstention_accuracy": _mean([float(c["correct"]) for c in unanswerable]),
         "false_abstention_rate": _mean([float(c["abstained"]) for c in answerable]),
+        # how often the configured model's own answer was kept, and how good those were: the
+        # rest are the checked extractive fallback (mode 'extractive')
+        "model_answer_rate": _mean([float(c["mode"] == "llm") for c in answerable]),
+        "model_answer_accuracy": _mean(
+            [float(c["correct"]) for c in answerable if c["mode"] == "llm"]
+        ),
         "latency_mean_s": _mean([c["seconds"] for c in cases]),
         "latency_p95_s": sorted(c["seconds"] for c in cases)[int(0.95 * (len(cases) - 1))]
         if cases
