@@ -44,6 +44,24 @@ def test_default_model_answers_sample_question_with_citation(lib: Library) -> No
         assert Path(c.source).exists()
 
 
+# Gold questions of every kind the checks handle: when, how many, where, "what does the minister
+# want", "what was said about", keyword searches, and two the minutes do not answer.
+GOLD_SUBSET = ("q01", "q06", "q15", "q19", "q27", "k03", "k06", "u01", "u04")
+
+
+def test_default_model_on_a_gold_subset(lib: Library) -> None:
+    from verslagqa.evals import load_questions, run_qa_suite
+
+    root = Path(__file__).resolve().parents[1]
+    questions = [q for q in load_questions(root / "evals" / "gold") if q.id in GOLD_SUBSET]
+    assert len(questions) == len(GOLD_SUBSET)
+    res = run_qa_suite(lib.chain, questions)
+    wrong = [c for c in res["cases"] if not c["correct"]]
+    assert res["metrics"]["answer_accuracy"] >= 0.8, wrong
+    assert res["metrics"]["abstention_accuracy"] == 1.0, wrong
+    assert res["metrics"]["right_source_rate"] >= 0.8, wrong
+
+
 def test_default_model_abstains_on_unanswerable(lib: Library) -> None:
     ans = lib.ask("Wat is het standpunt van de minister over kernenergie?")
     assert ans.abstained and ans.answer == CANNOT_ANSWER and ans.citations == [], ans
