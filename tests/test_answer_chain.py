@@ -110,7 +110,7 @@ def test_unsupported_answer_is_not_returned(retriever: HybridRetriever) -> None:
     )
     ans = chain.ask(Q)
     assert ans.abstained and ans.citations == []
-    assert any("not supported" in w for w in ans.warnings)
+    assert any("not supported" in w for w in ans.warnings), ans
 
 
 def test_question_about_unknown_topic_abstains_without_model(retriever: HybridRetriever) -> None:
@@ -358,3 +358,47 @@ def test_meeting_date_as_answer_to_when_question_is_caught_in_english_too() -> N
     assert not dates_only_in_header("Rond Prinsjesdag [1].", src, when=True)
     # 'in which meetings …' is answered by meeting dates: only when-questions are judged
     assert not dates_only_in_header("In de vergadering van 7 september 2020 [1].", src)
+
+
+def test_cross_language_answer_names_must_be_in_its_source_sentence() -> None:
+    from verslagqa.answer import cross_language_support
+
+    src = [_hit("MO werkt aan de uitzondering voor mensen met een beperking. MVWS gaat op bezoek.")]
+    q = "Who works on the exemption for people with a disability?"
+    sim, stray = cross_language_support(
+        "MVWS works on the exemption [1].", q, src, HashEmbeddings()
+    )
+    assert stray == ["MVWS"] and -1.0 <= sim <= 1.0
+    _, stray = cross_language_support("MO works on the exemption [1].", q, src, HashEmbeddings())
+    assert stray == []
+
+
+def test_english_question_is_retrieved_by_meaning_and_checked_by_similarity(
+    retriever: HybridRetriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    modes: list[object] = []
+    real_search = HybridRetriever.search
+
+    def spy(self: HybridRetriever, query: str, **kw: object) -> list[Hit]:
+        modes.append(kw.get("mode"))
+        return real_search(self, query, **kw)  # type: ignore[arg-type]
+
+    en = "What was said about the cabinet letter on the vaccination strategy?"
+    hits = retriever.search(en, k=3, mode="dense")
+    monkeypatch.setattr(HybridRetriever, "search", spy)
+    chain, model = _chain(retriever, None)
+    source = next(h for h in hits if h.text)
+    sentence = source.text.split("\n")[0].lstrip("- ").split(". ")[0]
+    model.replies[0] = _reply(f"{sentence} [1].", [1])
+    chain.min_similarity = 1.01  # nothing is that similar: the answer is withheld
+    ans = chain.ask(en)
+    assert modes == ["dense"] and ans.abstained
+    assert any("not supported" in w for w in ans.warnings), ans
+    chain, model = _chain(retriever, _reply(f"{sentence} [1].", [1]))
+    chain.min_similarity = -1.0
+    ans = chain.ask(en)
+    assert not ans.abstained and ans.mode in ("llm", "extractive")
+    # a Dutch question keeps the hybrid search
+    modes.clear()
+    _chain(retriever, _reply("Vrijdag [1].", [1]))[0].ask(Q)
+    assert modes == [None]

@@ -62,6 +62,19 @@ def test_default_model_on_a_gold_subset(lib: Library) -> None:
     assert res["metrics"]["right_source_rate"] >= 0.8, wrong
 
 
+def test_default_model_in_english(lib: Library) -> None:
+    # the Dutch source is found by meaning and the answer checked by embedding similarity
+    ans = lib.ask("When will the broad parliamentary letter on the labour market be sent?")
+    assert not ans.abstained and "prinsjesdag" in ans.answer.lower(), ans
+    assert any(c.item_label == "4" for c in ans.citations), ans
+    # a name the source sentence does not hold is caught across languages too
+    ans = lib.ask(
+        "Who is working on the exemption from the face mask obligation"
+        " for people with a disability?"
+    )
+    assert not ans.abstained and "MO" in ans.answer.split(), ans
+
+
 def test_default_model_abstains_on_unanswerable(lib: Library) -> None:
     ans = lib.ask("Wat is het standpunt van de minister over kernenergie?")
     assert ans.abstained and ans.answer == CANNOT_ANSWER and ans.citations == [], ans
