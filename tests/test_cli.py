@@ -81,7 +81,7 @@ def test_demo_runs_on_bundled_samples(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "5 verslagen parsed" in proc.stdout
     assert "5 meetings, " in proc.stdout
-    assert "1. [Corona Continuïteit Team LZ, 2020-11-18]" in proc.stdout
+    assert "1. [Corona Continuïteit Team LZ, 18 november 2020]" in proc.stdout
 
 
 def test_actions_table_json_owner_filter_and_bad_file(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableLambda
 from pydantic import BaseModel, Field
 
-from .chunk import count_tokens, dutch_date_iso, split_sentences
+from .chunk import count_tokens, dutch_date_iso, reference, split_sentences
 from .keyword import tokenize
 from .prompting import load_prompt
 from .retrieve import Hit, HybridRetriever, Mode, SearchFilters
@@ -80,12 +80,7 @@ class Citation(BaseModel):
     @property
     def ref(self) -> str:
         """'[MT DGLZ breed, 1 maart 2021, punt 3c]'."""
-        parts = [self.meeting_title]
-        if self.meeting_date:
-            parts.append(dutch_date_iso(self.meeting_date))
-        if self.item_label:
-            parts.append(f"punt {self.item_label}")
-        return "[" + ", ".join(parts) + "]"
+        return f"[{reference(self.meeting_title, self.meeting_date, self.item_label)}]"
 
 
 class Answer(BaseModel):
@@ -240,9 +235,7 @@ def select_context(
 def format_sources(hits: list[Hit], selected: list[list[str]]) -> str:
     blocks = []
     for n, (h, sentences) in enumerate(zip(hits, selected, strict=True), start=1):
-        head = f"[{n}] {h.meeting_title}, {dutch_date_iso(h.meeting_date)}"
-        if h.item_label:
-            head += f", punt {h.item_label}"
+        head = f"[{n}] {h.ref}"
         if h.item_title:
             head += f" ({h.item_title})"
         body = " ".join(sentences) if sentences else _sentences(h.text)[0]

@@ -58,6 +58,16 @@ def dutch_date_iso(iso: str) -> str:
         return iso
 
 
+def reference(title: str, date_iso: str, item_label: str) -> str:
+    """'MT DGLZ breed, 1 maart 2021, punt 3c': how answers, prompts and the CLI name a source."""
+    parts = [title]
+    if date_iso:
+        parts.append(dutch_date_iso(date_iso))
+    if item_label:
+        parts.append(f"punt {item_label}")
+    return ", ".join(parts)
+
+
 def count_tokens(text: str) -> int:
     """Approximate model tokens: words and punctuation marks (errs on the high side)."""
     return len(_TOKEN_RE.findall(text))

@@ -390,9 +390,7 @@ def search(
         out.print("No hits.")
         return
     for rank, h in enumerate(hits, 1):
-        ref = f"{h.meeting_title}, {h.meeting_date}" + (
-            f", punt {h.item_label}" if h.item_label else ""
-        )
+        ref = h.ref
         title = f" {h.item_title}" if h.item_title else ""
         out.print(f"{rank}. [{ref}]{title}  (score {h.score:.3f})", style="bold")
         snippet = h.text if len(h.text) <= 400 else h.text[:400] + "…"
@@ -809,9 +807,7 @@ def demo(
     out.print(f"Vraag: {question}", style="bold")
     retriever = HybridRetriever.from_index(idx)
     for rank, h in enumerate(retriever.search(question, k=3), 1):
-        ref = f"{h.meeting_title}, {h.meeting_date}" + (
-            f", punt {h.item_label}" if h.item_label else ""
-        )
+        ref = h.ref
         snippet = h.text if len(h.text) <= 300 else h.text[:300] + "…"
         out.print(f"{rank}. [{ref}]", style="bold")
         out.print(f"{snippet}\n")

@@ -11,7 +11,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel, ConfigDict, Field
 
-from .chunk import _date_ts
+from .chunk import _date_ts, reference
 from .index import Index
 
 __all__ = ["Hit", "HybridRetriever", "SearchFilters", "rrf_fuse"]
@@ -48,6 +48,11 @@ class Hit(BaseModel):
     bm25_score: float | None = None
     start: int = 0
     end: int = 0
+
+    @property
+    def ref(self) -> str:
+        """'MT DGLZ breed, 1 maart 2021, punt 3c'."""
+        return reference(self.meeting_title, self.meeting_date, self.item_label)
 
     def public(self) -> dict[str, Any]:
         return self.model_dump(
