@@ -291,7 +291,14 @@ def test_answer_leaving_its_topic_to_the_sentence_before_gets_that_sentence() ->
     ok, anchor = topic_anchor(
         "M MZS wil de informatie gestructureerd ontvangen [1].", q, [_hit(NOTA)]
     )
-    assert ok and anchor is not None and anchor.startswith("Ten slotte geeft CZ een update")
+    assert ok and anchor is not None and anchor[0] == 1
+    assert anchor[1].startswith("Ten slotte geeft CZ een update")
+    # the number is that of the source holding the sentence, whatever the model cited
+    other = _hit("De begroting is besproken.", "m0")
+    ok, anchor = topic_anchor(
+        "M MZS wil de informatie gestructureerd ontvangen [1].", q, [other, _hit(NOTA)]
+    )
+    assert ok and anchor is not None and anchor[0] == 2
     # a keyword search gets no such help: the sentence holding its terms is the answer
     ok, anchor = topic_anchor(
         "M MZS wil de informatie gestructureerd ontvangen [1].",

@@ -310,8 +310,8 @@ def attribute(answer: str, sources: list[Hit], model_cited: list[int]) -> tuple[
 
 
 _QUESTION_START = re.compile(
-    r"(?i)^\s*(wat|wanneer|wie|welke?|waar\w*|waarom|hoe\w*|is|zijn|wordt|worden|heeft|hebben|"
-    r"kan|kunnen|moet|moeten|zal|zullen|wil|gaat|what|when|who|which|where|why|how|is|are|"
+    r"(?i)^\s*(wat|wanneer|wie|welke?|waar\w*|hoe\w*|is|zijn|wordt|worden|heeft|hebben|"
+    r"kan|kunnen|moet|moeten|zal|zullen|wil|gaat|what|when|who|which|where|why|how|are|"
     r"was|were|did|does|do|will|can|should|has|have)\b"
 )
 
@@ -321,7 +321,9 @@ def is_question(text: str) -> bool:
     return text.rstrip().endswith("?") or bool(_QUESTION_START.search(text))
 
 
-def topic_anchor(answer: str, question: str, sources: list[Hit]) -> tuple[bool, str | None]:
+def topic_anchor(
+    answer: str, question: str, sources: list[Hit]
+) -> tuple[bool, tuple[int, str] | None]:
     """Whether the answer is about the question's topic, and a source sentence to add if needed.
 
     Small models often answer with a fluent sentence from elsewhere in the sources. Each answer
@@ -330,10 +332,11 @@ def topic_anchor(answer: str, question: str, sources: list[Hit]) -> tuple[bool, 
     question (not a keyword search, where the sentence with the terms is the answer), the
     first basis may instead directly follow an on-topic sentence, which then names the topic
     ("… update op de vaccinaties in de ziekenhuizen." → "M MZS wil de informatie gestructureerd
-    ontvangen."): that sentence is returned so the answer can carry it. Later answer sentences
+    ontvangen."): that sentence and its source number are returned so the answer can carry
+    them. Later answer sentences
     must be on topic or continue the previous basis ("2) Betaalbaarheid …"). Sentences that are
     not copied from the sources (paraphrase, translation) cannot be traced and are not judged.
-    Returns ``(False, None)`` for an off-topic answer, else ``(True, sentence_to_add or None)``.
+    Returns ``(False, None)`` for an off-topic answer, else ``(True, (n, sentence) or None)``.
     """
     topic = set(tokenize(question)) - _QUESTION_WORDS
     per_source = [_sentences(h.text) for h in sources]
@@ -350,7 +353,7 @@ def topic_anchor(answer: str, question: str, sources: list[Hit]) -> tuple[bool, 
         return False, None  # a keyword search is answered by what the minutes say of its terms
     on_topic = {(si, ji) for si, ji, stems in located if len(topic & stems) >= need}
     previous: tuple[int, int] | None = None
-    anchor: str | None = None
+    anchor: tuple[int, str] | None = None
     for sentence in split_sentences(plain) or [plain]:
         words = set(tokenize(sentence))
         if not words:
@@ -372,7 +375,7 @@ def topic_anchor(answer: str, question: str, sources: list[Hit]) -> tuple[bool, 
             if not before or not is_question(question):
                 return False, None
             previous = bases[0]
-            anchor = per_source[before[0][0]][before[0][1]]
+            anchor = (before[0][0] + 1, per_source[before[0][0]][before[0][1]])
         else:
             return False, None
     return True, anchor
@@ -751,8 +754,9 @@ class AnswerChain:
             return self._extractive(question, sources, t0, [warning], groups)
         if anchor:
             # the model's sentence leaves its topic to the sentence before it: show that too
-            n = valid[0]
-            answer = f"{anchor} [{n}] {answer}"
+            n, sentence = anchor
+            answer = f"{sentence} [{n}] {answer}"
+            valid = [n, *(v for v in valid if v != n)]
         if dates_only_in_header(answer, cited_sources, when=kind == "time"):
             # small models read the meeting date in a source header as the answer to 'wanneer'
             warning = "model answer's date is only the meeting date, not in the minutes' text"
