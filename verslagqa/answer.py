@@ -619,9 +619,7 @@ class AnswerChain:
         *,
         model_name: str = "",
         k: int = 3,
-        # 200: on the gold questions as accurate as 300 with fewer distractors and ~1.5 s
-        # faster; 150 let an unanswerable question through
-        context_tokens: int = 200,
+        context_tokens: int = 300,
         min_overlap: int = 1,
         min_similarity: float = MIN_CROSS_LANGUAGE_SIMILARITY,
     ) -> None:
