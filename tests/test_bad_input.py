@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -68,10 +69,22 @@ def test_latin1_and_utf16(tmp_path: Path) -> None:
     assert parse_verslag(p16).title == "Overleg Zorg & Welzijn"
 
 
-def test_no_header(tmp_path: Path) -> None:
-    p = tmp_path / "boodschappen.txt"
+def test_no_header_is_parsed_with_warnings(tmp_path: Path) -> None:
+    """Not recognisably minutes: still a citable Meeting, title and date from the file name."""
+    p = tmp_path / "2023-05-24 overleg terugmelden.txt"
     p.write_text("melk\nbrood\nkaas\n")
-    assert "no recognisable verslag header" in _err(p).reason
+    m = parse_verslag(p)
+    assert m.title == "overleg terugmelden"
+    assert m.meeting_date == dt.date(2023, 5, 24)
+    assert "melk" in m.text and len(m.items) == 1
+    assert any("no verslag header" in w for w in m.warnings)
+    assert any("file name" in w for w in m.warnings)
+
+
+def test_numbers_only_is_an_error(tmp_path: Path) -> None:
+    p = tmp_path / "cijfers.txt"
+    p.write_text("12 34 56\n78 90\n")
+    assert "no words" in _err(p).reason
 
 
 def test_too_large(tmp_path: Path) -> None:
@@ -151,14 +164,17 @@ def test_batch_reports_errors_and_keeps_good_files(tmp_path: Path) -> None:
     (tmp_path / "bin.pdf").write_bytes(b"\x00\x01garbage")
     (tmp_path / "notities.md").write_text("geen verslag\n")
     result = load_verslagen(tmp_path)
-    assert sorted(m.meeting_id for m in result.meetings) == [
-        "2020-09-07-mt-dglz-breed", "2021-03-01-mt-dglz-breed",
-    ]  # fmt: skip
+    ids = sorted(m.meeting_id for m in result.meetings)
+    assert ids[:2] == ["2020-09-07-mt-dglz-breed", "2021-03-01-mt-dglz-breed"]
+    # a note without header or date is kept (with warnings), not dropped
+    assert ids[2].startswith("zonder-datum-notities")
+    notes = next(m for m in result.meetings if m.source.endswith("notities.md"))
+    assert notes.warnings and "geen verslag" in notes.text
     reasons = {Path(e.source).name: e.reason for e in result.errors}
-    assert set(reasons) == {"kopie.txt", "leeg.txt", "bin.pdf", "notities.md"}
+    assert set(reasons) == {"kopie.txt", "leeg.txt", "bin.pdf"}
     assert reasons["kopie.txt"] == f"duplicate content of {tmp_path / SEED[1].name}"
     assert "empty" in reasons["leeg.txt"]
-    assert len(result) == 2
+    assert len(result) == 3
 
 
 def test_meeting_ids_unique_in_batch(tmp_path: Path) -> None:

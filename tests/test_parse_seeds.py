@@ -231,7 +231,8 @@ def test_public_json_shape(meetings: dict[int, Meeting]) -> None:
     assert set(data) == {
         "title", "meeting_date", "start_time", "end_time", "place", "attendees", "absent",
         "document_date", "classification", "source", "sha256", "meeting_id", "redactions",
-        "items",
+        "items", "warnings",
     }  # fmt: skip
+    assert data["warnings"] == []
     assert set(data["items"][0]) == {"label", "title", "text"}
     assert data["meeting_date"] == "2021-03-01"

@@ -7,7 +7,9 @@ expected metadata, agenda items with key points, and the action items annotated 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from .keyword import tokenize
 from .parse import VerslagParseError, parse_verslag
 from .schemas import ActionItem, Meeting
 from .summarize import refine_actions, summarize_meeting
+from .textutil import MONTHS
 
 __all__ = [
     "GoldAction",
@@ -32,6 +35,9 @@ __all__ = [
     "load_gold_meetings",
     "match_actions",
     "run_actions_suite",
+    "run_structure_suite",
+    "title_key",
+    "title_matches",
     "run_summaries_suite",
 ]
 
@@ -43,7 +49,11 @@ class GoldAction(BaseModel):
     owners: list[str] = Field(description="Owners as split by a careful reader.")
     item: str = Field(description="Agenda item label ('' when unnumbered).")
     description: str = Field(description="What must be done, in the words of the minutes.")
+    due_text: str | None = Field(default=None, description="The deadline as written, or null.")
     due_date: dt.date | None = Field(default=None, description="Deadline, or null.")
+    status: str | None = Field(
+        default=None, description="'open' or 'closed' where the minutes say so, else null."
+    )
 
 
 class GoldMeetingItem(BaseModel):
@@ -56,8 +66,14 @@ class GoldMeetingItem(BaseModel):
 
 class GoldMeeting(BaseModel):
     file: str = Field(description="File name of the verslag in the corpus folder.")
-    meeting_id: str
+    meeting_id: str | None = Field(
+        default=None, description="Expected meeting id; checked only where given."
+    )
     title: str
+    title_alt: list[str] = Field(
+        default_factory=list, description="Other titles a careful reader would accept."
+    )
+    note: str = Field(default="", description="Why the annotation is what it is.")
     meeting_date: dt.date | None = None
     start_time: str | None = None
     end_time: str | None = None
@@ -106,8 +122,148 @@ def description_match(predicted: str, gold: str) -> float:
     return found / len(want)
 
 
+def _owner_key(owner: str) -> str:
+    return re.sub(r"\s+", " ", owner.replace("@", " ")).strip(" .,:;").lower()
+
+
 def _owner_set(owners: list[str]) -> frozenset[str]:
-    return frozenset(o.strip().lower() for o in owners)
+    return frozenset(_owner_key(o) for o in owners)
+
+
+# -- structure: titles, dates, times, agenda items --------------------------------------------
+
+_DOC_WORDS = re.compile(
+    r"^(?:(?:agenda\s+en\s+)?(?:concept[- ]?)?(?:verslag|notulen|vergadernotulen|samenvatting"
+    r"|besluitenlijst|actielijst)\b\s*(?:van\s+)?(?:de\s+|het\s+)?(?:d\.\s?d\.?\s*)?)+",
+    re.IGNORECASE,
+)
+
+
+def title_key(title: str) -> str:
+    """A title reduced to what names the meeting: no markup, links, dates or leading
+    'Verslag (van de)'; case and punctuation folded."""
+    t = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", title or "")
+    t = re.sub(r"https?://\S+", " ", t)
+    t = re.sub(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b", " ", t)
+    t = re.sub(rf"\b\d{{1,2}}\s*(?:{'|'.join(MONTHS)})\.?(?:\s+\d{{4}})?\b", " ", t, flags=re.I)
+    t = unicodedata.normalize("NFKC", t).lower()
+    t = re.sub(r"[^\w\s/&]+", " ", t)
+    t = re.sub(r"\s+", " ", t).strip()
+    t = _DOC_WORDS.sub("", t).strip()
+    return t
+
+
+def _words(text: str) -> list[str]:
+    return sorted(re.findall(r"\w+", text))
+
+
+def title_matches(predicted: str, gold: str) -> bool:
+    """Same title after :func:`title_key`; or the same words in another order (OCR); or one
+    is a prefix of the other holding at least half of it (a heading cut at its first sentence)."""
+    p, g = title_key(predicted), title_key(gold)
+    if not p or not g:
+        return p == g
+    if p == g or _words(p) == _words(g):
+        return True
+    short, long_ = sorted((p, g), key=len)
+    return long_.startswith(short) and len(short) >= 0.5 * len(long_)
+
+
+def _label_key(label: str) -> str:
+    return label.strip().rstrip(".").lower()
+
+
+def match_items(predicted: list[tuple[str, str]], gold: list[GoldMeetingItem]) -> list[int | None]:
+    """For each gold item, the index of the predicted (label, title) it matches, in order."""
+    used: set[int] = set()
+    out: list[int | None] = []
+    for g in gold:
+        hit = next(
+            (
+                i
+                for i, (label, title) in enumerate(predicted)
+                if i not in used
+                and _label_key(label) == _label_key(g.label)
+                and title_matches(title, g.title)
+            ),
+            None,
+        )
+        if hit is not None:
+            used.add(hit)
+        out.append(hit)
+    return out
+
+
+def run_structure_suite(gold: list[GoldMeeting], corpus: Path) -> dict[str, Any]:
+    """Meeting date, title, start/end time and agenda items (label + title) per gold file.
+
+    Item recall counts gold items found with the right label and title; item precision counts
+    the parsed items that are gold items (items without a title, such as an introduction,
+    are left out of precision).
+    """
+    cases: list[dict[str, Any]] = []
+    n = {"files": 0, "date": 0, "title": 0, "times": 0, "times_right": 0,
+         "items_gold": 0, "items_found": 0, "items_pred": 0, "warned": 0}  # fmt: skip
+    for gm in gold:
+        n["files"] += 1
+        try:
+            meeting = parse_verslag(Path(corpus) / gm.file)
+        except VerslagParseError as exc:
+            cases.append({"file": gm.file, "error": str(exc)})
+            n["items_gold"] += len(gm.items)
+            continue
+        date_ok = meeting.meeting_date == gm.meeting_date
+        title_ok = any(title_matches(meeting.title, t) for t in [gm.title, *gm.title_alt])
+        times = [
+            (getattr(meeting, f), getattr(gm, f))
+            for f in ("start_time", "end_time")
+            if getattr(gm, f) is not None
+        ]
+        predicted = [(i.label, i.title) for i in meeting.items]
+        hits = match_items(predicted, gm.items)
+        titled = [p for p in predicted if p[1]]
+        n["date"] += date_ok
+        n["title"] += title_ok
+        n["times"] += len(times)
+        n["times_right"] += sum(a == b for a, b in times)
+        n["items_gold"] += len(gm.items)
+        n["items_found"] += sum(h is not None for h in hits)
+        n["items_pred"] += len(titled)
+        n["warned"] += bool(meeting.warnings)
+        cases.append(
+            {
+                "file": gm.file,
+                "meeting_id": meeting.meeting_id,
+                "date": {"parsed": str(meeting.meeting_date), "gold": str(gm.meeting_date),
+                         "right": date_ok},
+                "title": {"parsed": meeting.title, "gold": gm.title, "right": title_ok},
+                "times_wrong": [
+                    {"parsed": a, "gold": b} for a, b in times if a != b
+                ],
+                "items_missed": [
+                    f"{g.label} {g.title}".strip() for g, h in zip(gm.items, hits, strict=True)
+                    if h is None
+                ],
+                "items_extra": [
+                    f"{label} {title}".strip()
+                    for i, (label, title) in enumerate(predicted)
+                    if title and i not in set(hits)
+                ],
+                "warnings": meeting.warnings,
+            }
+        )  # fmt: skip
+    files = n["files"] or 1
+    metrics = {
+        "date_accuracy": n["date"] / files,
+        "title_accuracy": n["title"] / files,
+        "time_accuracy": n["times_right"] / n["times"] if n["times"] else 1.0,
+        "item_recall": n["items_found"] / n["items_gold"] if n["items_gold"] else 1.0,
+        "item_precision": n["items_found"] / n["items_pred"] if n["items_pred"] else 1.0,
+        "files": float(n["files"]),
+        "gold_items": float(n["items_gold"]),
+        "files_with_warnings": float(n["warned"]),
+    }
+    return {"model": "exact", "metrics": metrics, "cases": cases}
 
 
 def match_actions(
@@ -150,7 +306,7 @@ def action_scores(n_predicted: int, n_gold: int, n_matched: int) -> dict[str, fl
 
 def _parse(gm: GoldMeeting, corpus: Path) -> Meeting:
     meeting = parse_verslag(Path(corpus) / gm.file)
-    if meeting.meeting_id != gm.meeting_id:
+    if gm.meeting_id and meeting.meeting_id != gm.meeting_id:
         raise ValueError(
             f"{gm.file}: parsed as {meeting.meeting_id!r}, gold says {gm.meeting_id!r}"
         )
@@ -167,7 +323,8 @@ def _metadata_case(gm: GoldMeeting, m: Meeting) -> dict[str, Any]:
         "items": ([i.label for i in m.items], [i.label for i in gm.items]),
     }
     wrong = {k: {"parsed": str(a), "gold": str(b)} for k, (a, b) in fields.items() if a != b}
-    return {"meeting_id": gm.meeting_id, "metadata_correct": not wrong, "metadata_wrong": wrong}
+    return {"meeting_id": gm.meeting_id or m.meeting_id, "metadata_correct": not wrong,
+            "metadata_wrong": wrong}  # fmt: skip
 
 
 def run_actions_suite(
@@ -182,7 +339,8 @@ def run_actions_suite(
     descriptions it writes are scored instead.
     """
     cases: list[dict[str, Any]] = []
-    totals = {"predicted": 0, "gold": 0, "matched": 0, "due_right": 0}
+    totals = {"predicted": 0, "gold": 0, "matched": 0, "due_right": 0, "status_gold": 0,
+              "status_right": 0}  # fmt: skip
     for gm in gold:
         try:
             meeting = _parse(gm, corpus)
@@ -195,6 +353,11 @@ def run_actions_suite(
             predicted, _ = refine_actions(meeting, predicted, model)
         pairs = match_actions(predicted, gm.actions)
         due_right = sum(predicted[p].due_date == gm.actions[g].due_date for p, g, _ in pairs)
+        with_status = [(p, g) for p, g, _ in pairs if gm.actions[g].status]
+        totals["status_gold"] += len(with_status)
+        totals["status_right"] += sum(
+            predicted[p].status == gm.actions[g].status for p, g in with_status
+        )
         matched_p = {p for p, _, _ in pairs}
         matched_g = {g for _, g, _ in pairs}
         totals["predicted"] += len(predicted)
@@ -216,7 +379,8 @@ def run_actions_suite(
                 ],
                 "extra": [
                     predicted[p].model_dump(
-                        mode="json", include={"owners", "item_label", "description", "due_date"}
+                        mode="json",
+                        include={"owners", "item_label", "description", "due_date", "status"},
                     )
                     for p in range(len(predicted))
                     if p not in matched_p
@@ -235,6 +399,9 @@ def run_actions_suite(
     metrics = action_scores(totals["predicted"], totals["gold"], totals["matched"])
     metrics["deadline_accuracy"] = (
         totals["due_right"] / totals["matched"] if totals["matched"] else 0.0
+    )
+    metrics["status_accuracy"] = (
+        totals["status_right"] / totals["status_gold"] if totals["status_gold"] else 1.0
     )
     metrics["metadata_accuracy"] = _mean([float(c.get("metadata_correct", False)) for c in cases])
     metrics.update({f"n_{k}": float(v) for k, v in totals.items()})
@@ -259,7 +426,7 @@ def run_summaries_suite(
             cases.append({"meeting_id": gm.meeting_id, "error": str(exc)})
             continue
         if progress:
-            progress(gm.meeting_id)
+            progress(gm.meeting_id or gm.file)
         t0 = time.perf_counter()
         summary, warnings = summarize_meeting(meeting, model, model_name=model_name)
         seconds = time.perf_counter() - t0

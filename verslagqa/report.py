@@ -23,10 +23,11 @@ from .index import Index
 
 __all__ = ["SUITES", "run_evals", "write_html_report"]
 
-SUITES = ("retrieval", "qa", "actions", "summaries")
+SUITES = ("structure", "retrieval", "qa", "actions", "summaries")
 
 #: Metrics drawn in the comparison chart, per suite.
 CHART_METRICS = {
+    "structure": ["date_accuracy", "title_accuracy", "item_recall", "item_precision"],
     "retrieval": ["recall@{k}", "mrr", "ndcg@{k}"],
     "qa": ["answer_accuracy", "right_source_rate", "citation_precision", "abstention_accuracy"],
     "actions": ["precision", "recall", "f1", "deadline_accuracy"],
@@ -46,14 +47,24 @@ def run_evals(
 ) -> dict[str, Any]:
     """Run ``suites`` for every model in ``llms``; see the module docstring for the shape."""
     from .answer import AnswerChain
-    from .eval_meetings import load_gold_meetings, run_actions_suite, run_summaries_suite
+    from .eval_meetings import (
+        load_gold_meetings,
+        run_actions_suite,
+        run_structure_suite,
+        run_summaries_suite,
+    )
     from .retrieve import HybridRetriever
 
     say = progress or (lambda _msg: None)
     results: dict[str, Any] = {}
     comparison: dict[str, dict[str, Any]] = {}
     questions = load_questions(gold_dir) if {"retrieval", "qa"} & set(suites) else []
-    gold = load_gold_meetings(gold_dir) if {"actions", "summaries"} & set(suites) else []
+    wants_gold = {"structure", "actions", "summaries"} & set(suites)
+    gold = load_gold_meetings(gold_dir) if wants_gold else []
+    if "structure" in suites:
+        say("structure")
+        results["structure"] = run_structure_suite(gold, corpus)
+        comparison["structure"] = {"exact": results["structure"]["metrics"]}
     if "retrieval" in suites:
         say("retrieval")
         results["retrieval"] = run_retrieval_suite(index, questions, corpus=corpus, k=k)
@@ -149,6 +160,7 @@ _CASE_COLUMNS = {
     "retrieval": ["id", "question", "expected", "hybrid", "dense", "bm25", "naive"],
     "qa": ["id", "question", "answer", "correct", "cited", "expected", "seconds"],
     "actions": ["meeting_id", "precision", "recall", "deadlines_right", "missed", "extra"],
+    "structure": ["file", "date", "title", "items_missed", "items_extra", "warnings"],
     "summaries": ["meeting_id", "summary", "items", "warnings", "seconds"],
 }
 

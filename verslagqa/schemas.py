@@ -63,6 +63,10 @@ class Meeting(BaseModel):
     redactions: int = Field(default=0, description="Number of redaction codes in the meeting.")
     items: list[AgendaItem] = Field(default_factory=list, description="Agenda items in order.")
     text: str = Field(default="", description="Cleaned full text; item spans index into it.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the parser had to guess (no header, date from the file name, …).",
+    )
 
     def item(self, label: str) -> AgendaItem:
         """The item with this label (KeyError if absent)."""
@@ -100,6 +104,11 @@ class ActionItem(BaseModel):
     )
     meeting_id: str = Field(description="Id of the meeting the action comes from.")
     meeting_date: dt.date | None = Field(default=None, description="Date of that meeting.")
+    status: str | None = Field(
+        default=None,
+        description="'open' or 'closed' where the minutes give a status (a status column, "
+        "'gesloten', 'gereed', 'afgerond'), else null.",
+    )
     origin: str = Field(
         default="marker",
         description="'marker' (found by an explicit action marker), 'table', 'list' or 'model' "

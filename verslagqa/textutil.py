@@ -11,6 +11,7 @@ from .schemas import REDACTION_TOKEN_PREFIX
 __all__ = [
     "MONTHS",
     "REDACTION_TOKEN_RE",
+    "date_spans",
     "find_date",
     "find_time_range",
     "normalise_redactions",
@@ -46,9 +47,10 @@ def _safe_date(y: int, m: int, d: int) -> dt.date | None:
         return None
 
 
-def find_date(text: str) -> dt.date | None:
-    """First Dutch-written or numeric date in ``text`` ('1 maart 2021', '01-03-2021')."""
-    best: tuple[int, dt.date] | None = None
+def date_spans(text: str) -> list[tuple[int, int, dt.date]]:
+    """Every Dutch-written, numeric or ISO date in ``text`` as (start, end, date), in order
+    ('1 maart 2021', '01-03-2021', '2021-03-01'; 'maandag 1 maart 2021' from the day)."""
+    found: list[tuple[int, int, dt.date]] = []
     for rx, order in ((_DATE_TEXT, "dmy_text"), (_DATE_NUM, "dmy"), (_DATE_ISO, "ymd")):
         for m in rx.finditer(text):
             a, b, c = m.groups()
@@ -58,11 +60,15 @@ def find_date(text: str) -> dt.date | None:
                 date = _safe_date(int(c), int(b), int(a))
             else:
                 date = _safe_date(int(a), int(b), int(c))
-            if date and (best is None or m.start() < best[0]):
-                best = (m.start(), date)
-            if date:
-                break
-    return best[1] if best else None
+            if date and not any(s <= m.start() < e for s, e, _ in found):
+                found.append((m.start(), m.end(), date))
+    return sorted(found)
+
+
+def find_date(text: str) -> dt.date | None:
+    """First Dutch-written or numeric date in ``text`` ('1 maart 2021', '01-03-2021')."""
+    spans = date_spans(text)
+    return spans[0][2] if spans else None
 
 
 def is_date_only(text: str) -> bool:
