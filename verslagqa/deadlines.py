@@ -4,7 +4,10 @@
 "dinsdag 2 maart")``. Relative phrases count from the meeting date: "vandaag"/"vanmiddag" is the
 meeting day, a weekday ("vrijdag", "a.s. maandag") is its next occurrence after the meeting,
 "volgende week" / "deze week" is the Friday of that week (a deadline "next week" is met by the
-end of the working week), "binnen twee weken" adds days, "eind maart" is the month's last day.
+end of the working week), "binnen twee weken" adds days, "eind maart" is the month's last day,
+"Q1 2026" the quarter's last day, "eind van het jaar" / "nog in 2023" the year's last day.
+A date after "na"/"vanaf" starts something and a date before the meeting is history: neither
+is a deadline.
 A phrase that names no day ("volgend MT", "z.s.m.") keeps ``due_text`` with no date.
 """
 
@@ -60,6 +63,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"\b(?:(eind|einde)\s+(?:van\s+)?)?(deze|volgende|komende)\s+week\b", re.I),
     ),
     ("monthend", re.compile(rf"\b(?:eind|einde|ultimo)\s+(?:van\s+)?({_MONTH})\b", re.I)),
+    ("quarter", re.compile(r"\bQ([1-4])(?:\s+|-)?((?:19|20)\d\d)?\b")),
+    (
+        "yearend",
+        re.compile(r"\b(?:eind|einde|ultimo)\s+(?:van\s+)?(?:het|dit|v/h|'t)\s+jaar\b", re.I),
+    ),
+    (
+        "year",
+        re.compile(r"\b(?:nog\s+in|uiterlijk\s+in|eind|einde|ultimo)\s+((?:19|20)\d\d)\b", re.I),
+    ),
     ("monthmid", re.compile(rf"\b(?:medio|half|midden)\s+({_MONTH})\b", re.I)),
     ("thismonth", re.compile(r"\b(?:eind|einde)\s+(?:van\s+)?(?:deze|de)\s+maand\b", re.I)),
     (
@@ -135,6 +147,14 @@ def _resolve(kind: str, m: re.Match[str], ref: dt.date | None) -> dt.date | None
         if kind == "monthmid":
             return dt.date(year, month, 15)
         return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if kind == "quarter":
+        year = int(g[1]) if g[1] else ref.year
+        month = int(g[0]) * 3
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if kind == "yearend":
+        return dt.date(ref.year, 12, 31)
+    if kind == "year":
+        return dt.date(int(g[0]), 12, 31)
     if kind == "thismonth":
         return dt.date(ref.year, ref.month, calendar.monthrange(ref.year, ref.month)[1])
     return None
@@ -146,14 +166,18 @@ def resolve_deadline(text: str, meeting_date: dt.date | None) -> tuple[str | Non
     for rank, (kind, pattern) in enumerate(_PATTERNS):
         for m in pattern.finditer(text):
             found.append((m.start(), rank, kind, m))
-    if not found:
-        return None, None
     # the earliest phrase wins; at the same spot the more specific pattern (lower rank) wins
     found.sort(key=lambda f: (f[0], f[1]))
-    start, _, kind, m = found[0]
-    # take a leading "uiterlijk"/"voor" into the phrase as written
-    prefix = re.search(_PREFIX + r"$", text[max(0, start - 20) : start], re.I)
-    phrase_start = start - len(prefix.group(0)) if prefix and prefix.group(0) else start
-    due_text = text[phrase_start : m.end()].strip()
-    resolved = _resolve(kind, m, meeting_date)
-    return (resolved.isoformat() if resolved else None), due_text
+    for start, _, kind, m in found:
+        before = text[max(0, start - 12) : start]
+        if re.search(r"\b(?:na|vanaf|sinds|sedert)\s+$", before, re.I):
+            continue  # 'na 10 augustus' starts something, it is no deadline
+        resolved = _resolve(kind, m, meeting_date)
+        if resolved and meeting_date and resolved < meeting_date:
+            continue  # a date before the meeting ('issue van 5 jan.') is no deadline
+        # take a leading "uiterlijk"/"voor" into the phrase as written
+        prefix = re.search(_PREFIX + r"$", text[max(0, start - 20) : start], re.I)
+        phrase_start = start - len(prefix.group(0)) if prefix and prefix.group(0) else start
+        due_text = text[phrase_start : m.end()].strip()
+        return (resolved.isoformat() if resolved else None), due_text
+    return None, None

@@ -562,11 +562,15 @@ def _join_lines(lines: list[Line]) -> list[Line]:
 
 
 def _render(lines: list[Line]) -> str:
+    """Lines back to text; list entries keep their indentation (nesting carries meaning: the
+    entries under 'Acties:' belong to it)."""
     rendered = []
     for ln in lines:
+        indent = " " * min(ln.indent, 8)
         if ln.bullet:
-            prefix = "  - " if ln.indent >= 2 else "- "
-            rendered.append(prefix + ln.text)
+            rendered.append(f"{indent}- {ln.text}")
+        elif ln.indent and re.match(r"^\d{1,2}[.)]\s", ln.text):
+            rendered.append(indent + ln.text)
         else:
             rendered.append(ln.text)
     return "\n".join(rendered)
