@@ -220,8 +220,8 @@ def _subject_owner(desc: str, names: _Names) -> list[str]:
         if not (names.is_name(name) or (single and _finite_singular(verb))):
             continue
         return split_owners(name)
-    m = re.match(r"(?:de|het)\s+(minister|staatssecretaris|voorzitter|wethouder)\b", desc, re.I)
-    return [m.group(1)] if m else []
+    role = re.match(r"(?:de|het)\s+(minister|staatssecretaris|voorzitter|wethouder)\b", desc, re.I)
+    return [role.group(1)] if role else []
 
 
 _MENTION = re.compile(
