@@ -210,6 +210,9 @@ def _subject_owner(desc: str, names: _Names) -> list[str]:
     """The subject of 'DGLZ stuurt …' / 'Verder onderzoeken en Logius zal …' / 'De minister
     stuurt …': a name (or a word followed by a finite verb) and a verb that is not an
     infinitive ('Marc Buis informeren over …' names the object, not the owner)."""
+    vanuit = re.match(rf"^\W*(?i:vanuit)\s+(?:de\s+|het\s+)?(?P<name>{_NAME})", desc)
+    if vanuit and names.is_name(vanuit.group("name")):
+        return split_owners(vanuit.group("name"))  # 'Vanuit Logius wordt …': Logius
     for m in _SUBJECT.finditer(desc):
         name, verb = m.group("name"), m.group("verb")
         if verb in _NOT_A_DEED or name.split()[0].lower() in _PRONOUNS:
@@ -240,6 +243,16 @@ def _mentions(text: str) -> list[str]:
     return [m.group("name").strip() for m in _MENTION.finditer(text) if "." not in m.group(0)[1:3]]
 
 
+def _looks_like_owner(phrase: str) -> bool:
+    """'wethouder Jansen', 'CZ', 'allen' — not 'documentatie' or 'auditable'."""
+    phrase = phrase.strip()
+    return (
+        _owner_phrase_ok(phrase)
+        and len(phrase.split()) <= 3
+        and (bool(re.search(r"[A-ZÀ-Ý]", phrase)) or phrase.lower() in _WHOLE_OWNERS)
+    )
+
+
 def _trailing_owner(body: str) -> tuple[str, list[str], str]:
     """Split 'Doe X (Frank, vrijdag)' / 'Doe X – Frank' into description, owners, rest."""
     m = re.search(r"\((?P<inside>[^()]{1,60})\)\s*\.?$", body)
@@ -247,16 +260,12 @@ def _trailing_owner(body: str) -> tuple[str, list[str], str]:
         bits = [b.strip() for b in m.group("inside").split(",")]
         owner_bits = [b for b in bits if resolve_deadline(b, None)[1] is None]
         enumeration = any(re.fullmatch(r"(?i)etc\.?|enz\.?|e\.[ad]\.?", b) for b in bits)
-        if (
-            owner_bits
-            and not enumeration
-            and all(_owner_phrase_ok(b) and len(b.split()) <= 3 for b in owner_bits)
-        ):
+        if owner_bits and not enumeration and all(_looks_like_owner(b) for b in owner_bits):
             rest = ", ".join(b for b in bits if b not in owner_bits)
             owners = [o for b in owner_bits for o in split_owners(b)]
             return body[: m.start()].strip(), owners, rest
     m = re.search(r"\s[–—-]\s+(?P<owner>[^–—-]{1,40})$", body)
-    if m and _owner_phrase_ok(m.group("owner")):
+    if m and _looks_like_owner(m.group("owner")):
         return body[: m.start()].strip(), split_owners(m.group("owner")), ""
     return body.strip(), [], ""
 
@@ -411,6 +420,10 @@ def _tables(meeting: Meeting) -> Iterator[tuple[int, ActionItem]]:
         status_col = next((j for j, c in enumerate(cells) if _STATUS_HEADERS.match(c)), None)
         i += 1
         while i < len(lines) and lines[i].count("|") >= 2:
+            if i + 1 < len(lines) and re.fullmatch(
+                r"\s*\|?[\s:|-]*-{3,}[\s:|-]*\|?\s*", lines[i + 1]
+            ):
+                break  # the header row of the next table (a blank line between them is gone)
             row = _split_row(lines[i])
             if all(re.fullmatch(r":?-{2,}:?|", c) for c in row) or len(row) <= owner_col:
                 i += 1

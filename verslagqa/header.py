@@ -40,6 +40,7 @@ __all__ = [
     "pick_date",
     "pick_times",
     "pick_title",
+    "plausible_title",
     "running_header_date",
     "split_people",
     "top_window",
@@ -380,13 +381,19 @@ def pick_times(
     for text in (header.fields.get("when", ""), header.fields.get("time", "")):
         if text and start is None:
             start, end = find_time_range(text)
+            if end is None and _loose_time_range(text)[0]:
+                start, end = _loose_time_range(text)
     if start is None:
         candidates = [date_line] if date_line is not None else []
         candidates += [i for i in top if _TIME_ONLY.match(re.sub(r"\s+", " ", lines[i].text))]
         for i in candidates:
             s, e = find_time_range(lines[i].text)
-            if s is None:
-                s, e = _loose_time_range(lines[i].text)
+            if e is None:
+                s, e = (
+                    _loose_time_range(lines[i].text)
+                    if _loose_time_range(lines[i].text)[0]
+                    else (s, e)
+                )
             if s:
                 start, end = s, e
                 break
@@ -488,12 +495,15 @@ def clean_title(text: str) -> str:
     for start, end, _date in reversed(date_spans(t)):
         t = t[:start] + " " + t[end:]
     t = re.sub(r"\b(?:d\.\s?d\.?|dd)(?=\s|$)", " ", t, flags=re.I)
+    t = re.sub(
+        r"\b(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)\b", " ", t, flags=re.I
+    )
     t = re.sub(r"\b\d{1,2}[.:]\d{2}\s*(?:[-–]\s*\d{1,2}[.:]\d{2})?\s*(?:uur)?", " ", t)
     if loose_date(t.split()):
         t = " ".join(
             w for w in t.split() if not (re.fullmatch(r"\d{1,4}", w) or _MONTH_WORD.match(w))
         )
-    t = re.sub(r"\s+", " ", t).strip(" ,;:-–—|>*_")
+    t = re.sub(r"\s+", " ", t).strip(" ,;:-–—|>*_.")
     t = re.sub(r"\s+(?:van|op|per|om)$", "", t, flags=re.I)
     t = re.sub(r"(?:\s+\d{1,2})?\s+(?:19|20)\d\d$", "", t)  # an OCR date without its month
     t = re.sub(rf"^(?:{DOC_TYPE})\s+[-–—:]\s*", "", t, flags=re.I)
@@ -515,6 +525,15 @@ def _names_a_meeting(text: str) -> bool:
         or re.search(r"\b[A-Z]{2,}(?:-[A-Z]{2,})?\b", text)
         or _MEETING_NOUN.search(text)
     )
+
+
+def _meeting_line(text: str) -> str:
+    """'Directievergadering van woensdag 19 december 2018, 10.00 uur' → 'Directievergadering'."""
+    if not find_date(text) or _OTHER_MEETING.search(text):
+        return ""
+    name = clean_title(text)
+    ok = name and len(name.split()) <= 8 and _MEETING_NOUN.search(name) and plausible_title(name)
+    return name if ok else ""
 
 
 def _named_meeting(text: str) -> str:
@@ -563,6 +582,7 @@ def pick_title(
     front: dict[str, str],
     source: str,
     body_counts: Counter[str],
+    first_section: int | None = None,
 ) -> tuple[str, int | None, str]:
     """The meeting's name, the line it came from (None: not from a line) and where from."""
     title = header.fields.get("title", "").strip()
@@ -578,6 +598,12 @@ def pick_title(
                 continue
             text = ln.text
             doc_line = bool(_DOC_TYPE_START.match(text)) and not _OTHER_MEETING.search(text)
+            if _OTHER_MEETING.search(text):
+                continue  # 'Verslag vorige vergadering'
+            if first_section is not None and i >= first_section and not doc_line:
+                continue  # the first agenda section, not the title
+            if doc_line and not ln.heading and i >= 8:
+                continue  # deep in OCR text: a front-matter title is surer
             plain_ok = allow_plain and i == first_text and _names_a_meeting(text)
             if not (ln.heading or ln.emph or doc_line or plain_ok):
                 continue
@@ -587,13 +613,16 @@ def pick_title(
                 continue  # the value of a 'Locatie' label above it
             text = _join_title(lines, i) if doc_line else text
             cleaned = clean_title(text)
-            if not plausible_title(cleaned):
+            if not _GENERIC.match(cleaned) and not plausible_title(cleaned):
                 continue
             if _GENERIC.match(cleaned):
                 for k in range(i + 1, min(len(lines), i + 4)):
-                    named = _named_meeting(lines[k].text)
+                    named = _named_meeting(lines[k].text) or _meeting_line(lines[k].text)
                     if named:
                         return named, i, "top"
+                    nxt = clean_title(lines[k].text)
+                    if lines[k].heading and _MEETING_NOUN.search(nxt) and plausible_title(nxt):
+                        return f"{cleaned} {nxt}", k, "top"  # '## Verslag' / '## RvB-vergadering'
                 generic = generic or (cleaned, i)
                 continue
             return cleaned, i, "top"
@@ -603,14 +632,35 @@ def pick_title(
             cleaned = re.sub(r"^(?:bijlage|document)\s*[\d.]*\s*", "", cleaned, flags=re.I)
             if plausible_title(cleaned) and not re.match(r"^woo[- ]", cleaned, re.I):
                 return cleaned.strip(" .,"), None, "front matter"
-    # a running header/footer that names the document on every page
-    for ln in lines:
-        if _DOC_TYPE_START.match(ln.text) and body_counts[ln.key] >= 2:
-            cleaned = clean_title(ln.text)
+
+    # a running header/footer that names the document on every page (OCR may add the month)
+    def running_key(text: str) -> str:
+        words = [w for w in clean_title(text).split() if not _MONTH_WORD.match(w)]
+        return " ".join(w for w in words if not w.isdigit()).lower()
+
+    doc_lines = [ln for ln in lines if _DOC_TYPE_START.match(ln.text)]
+    running = Counter(running_key(ln.text) for ln in doc_lines)
+    for ln in doc_lines:
+        key = running_key(ln.text)
+        if running[key] >= 2 or body_counts[ln.key] >= 2:
+            cleaned = " ".join(w for w in clean_title(ln.text).split() if not _MONTH_WORD.match(w))
             if plausible_title(cleaned) and not _GENERIC.match(cleaned):
                 return cleaned, None, "running header"
+    for ln in doc_lines:  # a footer naming the document once
+        cleaned = " ".join(w for w in clean_title(ln.text).split() if not _MONTH_WORD.match(w))
+        if (
+            len(cleaned.split()) <= 6
+            and plausible_title(cleaned)
+            and not _GENERIC.match(cleaned)
+            and not _OTHER_MEETING.search(cleaned)
+        ):
+            return cleaned, None, "footer"
     if generic:
         return generic[0], generic[1], "top"
+    repeated = [k for k, n in running.items() if n >= 2 and k]
+    if repeated:  # 'Actiepuntenlijst' on every page: generic, but better than a file name
+        first = next(ln for ln in doc_lines if running_key(ln.text) == repeated[0])
+        return clean_title(first.text), None, "running header"
     return file_name_title(source), None, "file name"
 
 

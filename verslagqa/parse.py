@@ -29,6 +29,7 @@ from .header import (
     pick_date,
     pick_times,
     pick_title,
+    plausible_title,
     split_people,
     top_window,
 )
@@ -231,8 +232,9 @@ def _parse(data: bytes, src: str, max_bytes: int) -> Meeting:
     classification = next((ln.text for ln in lines if _CLASSIFICATION_RE.match(ln.text)), None)
     document_date = _document_date(lines, header)
     counts = Counter(ln.key for ln in lines if ln.text)
-    top = top_window(lines, _first_section(lines))
-    title, title_idx, title_from = pick_title(lines, header, top, front, src, counts)
+    first_section = _first_section(lines)
+    top = top_window(lines, first_section)
+    title, title_idx, title_from = pick_title(lines, header, top, front, src, counts, first_section)
     meeting_date, date_from = pick_date(lines, header, top, front, document_date, src)
     date_line = _date_line(lines, top, meeting_date) if date_from == "top" else None
     start_time, end_time = pick_times(lines, header, top, date_line)
@@ -321,7 +323,7 @@ def _first_section(lines: list[Line]) -> int:
             ln.heading
             and i != first_heading
             and not HEADER_SECTION.match(ln.text)
-            and len(re.findall(r"[a-z]{3,}", ln.text)) >= 1
+            and plausible_title(ln.text)
         ):
             return i
     return len(lines)

@@ -106,10 +106,15 @@ _CODE_RE = re.compile(
     r"(?:\d?[a-i](?![a-z]))*(?![a-z0-9])"
 )
 _ORDINALS = {"eerste": "1", "tweede": "2", "derde": "3", "vierde": "4", "vijfde": "5"}
+# 'artikel 5.1 lid 2 onder e Woo', 'art. 5.1. lid 2 sub e', 'art. 5.1 lid 2 e', and OCR
+# without spaces or with a letter dropped: 'Arikel51lid2Woo', 'Art. 5. 1 lid 2 sub e'. Without
+# the law's name an article counts only with its paragraph (5.1 lid 2, 5.2 lid 1).
 _ARTICLE_RE = re.compile(
-    r"(?i)\bart(?:ikel|\.)?\s*(?P<art>5\.1|5\.2|10|11\.1)\s*,?\s*"
+    r"(?i)(?<![\w.])(?:art(?:ikel|\.)?|arikel|artikl|artiekel)\s*"
+    r"(?P<art>5\s?[.,]?\s?1|5\s?[.,]?\s?2|10|11\s?[.,]?\s?1)\.?\s*,?\s*"
     r"(?:lid\s*(?P<lid>\d)|(?P<lidw>eerste|tweede|derde|vierde|vijfde)\s+lid)?\s*,?\s*"
-    r"(?:(?:onder|sub)\s*(?P<letter>[a-i])\b)?\s*,?\s*(?:van\s+de\s+)?(?P<law>Woo|Wob)\b"
+    r"(?:(?:(?:onder|sub)\s*(?P<letter>[a-i])|(?<=\d\s)(?P<bare>[a-i]))(?![a-z]))?\s*,?\s*"
+    r"(?:van\s+de\s+)?(?P<law>Woo|Wob)?(?![a-z])"
 )
 REDACTION_TOKEN_RE = re.compile(rf"\[{REDACTION_TOKEN_PREFIX} (?P<code>[0-9.]+[a-i]?)\]")
 
@@ -121,8 +126,10 @@ def redaction_code(raw: str) -> str:
 
 def _article_code(m: re.Match[str]) -> str:
     lid = m.group("lid") or _ORDINALS.get((m.group("lidw") or "").lower(), "")
-    code = m.group("art") + (f".{lid}" if lid else "")
-    return code + (m.group("letter") or "").lower()
+    art = re.sub(r"[\s,.]", "", m.group("art"))
+    art = f"{art[:-1]}.{art[-1]}" if art in ("51", "52", "111") else art
+    code = art + (f".{lid}" if lid else "")
+    return code + (m.group("letter") or m.group("bare") or "").lower()
 
 
 def normalise_redactions(text: str, token: bool = True) -> tuple[str, int]:
@@ -141,6 +148,9 @@ def normalise_redactions(text: str, token: bool = True) -> tuple[str, int]:
 
     def art_sub(m: re.Match[str]) -> str:
         nonlocal count
+        art = re.sub(r"[\s,.]", "", m.group("art"))
+        if not m.group("law") and not ((m.group("lid") or m.group("lidw")) and art in ("51", "52")):
+            return m.group(0)  # 'artikel 10 van de Grondwet' is no redaction ground
         count += 1
         code = _article_code(m)
         return f"[{REDACTION_TOKEN_PREFIX} {code}]" if token else code
