@@ -24,7 +24,7 @@ from .keyword import tokenize
 from .parse import VerslagParseError, parse_verslag
 from .schemas import ActionItem, Meeting
 from .summarize import refine_actions, summarize_meeting
-from .textutil import MONTHS
+from .textutil import MONTHS, REDACTION_TOKEN_RE
 
 __all__ = [
     "GoldAction",
@@ -142,7 +142,8 @@ _DOC_WORDS = re.compile(
 def title_key(title: str) -> str:
     """A title reduced to what names the meeting: no markup, links, dates or leading
     'Verslag (van de)'; case and punctuation folded."""
-    t = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", title or "")
+    t = REDACTION_TOKEN_RE.sub(" ", title or "")
+    t = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", t)
     t = re.sub(r"https?://\S+", " ", t)
     t = re.sub(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b", " ", t)
     t = re.sub(rf"\b\d{{1,2}}\s*(?:{'|'.join(MONTHS)})\.?(?:\s+\d{{4}})?\b", " ", t, flags=re.I)
@@ -314,15 +315,23 @@ def _parse(gm: GoldMeeting, corpus: Path) -> Meeting:
 
 
 def _metadata_case(gm: GoldMeeting, m: Meeting) -> dict[str, Any]:
-    fields = {
-        "title": (m.title, gm.title),
-        "meeting_date": (m.meeting_date, gm.meeting_date),
-        "start_time": (m.start_time, gm.start_time),
-        "end_time": (m.end_time, gm.end_time),
-        "place": (m.place, gm.place),
-        "items": ([i.label for i in m.items], [i.label for i in gm.items]),
-    }
-    wrong = {k: {"parsed": str(a), "gold": str(b)} for k, (a, b) in fields.items() if a != b}
+    """Title (as :func:`title_matches`), date, and the times, place and agenda items where the
+    gold gives them."""
+    wrong: dict[str, dict[str, str]] = {}
+    if not any(title_matches(m.title, t) for t in [gm.title, *gm.title_alt]):
+        wrong["title"] = {"parsed": m.title, "gold": gm.title}
+    if m.meeting_date != gm.meeting_date:
+        wrong["meeting_date"] = {"parsed": str(m.meeting_date), "gold": str(gm.meeting_date)}
+    for name in ("start_time", "end_time", "place"):
+        want = getattr(gm, name)
+        if want is not None and getattr(m, name) != want:
+            wrong[name] = {"parsed": str(getattr(m, name)), "gold": str(want)}
+    hits = match_items([(i.label, i.title) for i in m.items], gm.items)
+    if any(h is None for h in hits):
+        wrong["items"] = {
+            "parsed": str([i.label for i in m.items]),
+            "gold": str([i.label for i in gm.items]),
+        }
     return {"meeting_id": gm.meeting_id or m.meeting_id, "metadata_correct": not wrong,
             "metadata_wrong": wrong}  # fmt: skip
 

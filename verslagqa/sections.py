@@ -211,11 +211,24 @@ def _titlelike(title: str) -> bool:
     )
 
 
-def _heading_ok(text: str) -> bool:
-    """A markdown heading the author wrote: any length up to a long sentence."""
-    return (
-        2 <= len(text) <= 160 and len(text.split()) <= 25 and bool(re.search(r"[^\W\d_]{2}", text))
-    )
+def _heading_ok(text: str, strict: bool = False) -> bool:
+    """A markdown heading the author wrote: any length up to a long sentence. ``strict`` (an
+    OCR text whose '#' lines are mostly debris): it must hold a real lower-case word."""
+    if "geanonimiseerd" in text.lower() or "weggelakt" in text.lower():
+        return False
+    if strict and not re.search(r"[a-zà-ÿ]{4,}", text):
+        return False
+    words = len(text.split())
+    return 2 <= len(text) <= 160 and words <= 25 and bool(re.search(r"[^\W\d_]{2}", text))
+
+
+def _debris_headings(lines: list[Line]) -> bool:
+    """True when most markdown headings are OCR debris ('(geanonimiseerd)', 'EE FE ,', 'UWV')."""
+    heads = [ln.text for ln in lines if ln.heading]
+    if len(heads) < 4:
+        return False
+    bad = sum(not re.search(r"[a-zà-ÿ]{4,}", t) or "geanonimiseerd" in t.lower() for t in heads)
+    return bad / len(heads) >= 0.4
 
 
 def _standalone(lines: list[Line], i: int) -> bool:
@@ -473,6 +486,7 @@ def _extra_sections(
     """Unnumbered headings after the first item, at the numbered items' level or higher."""
     first = heads[0].index
     taken = {h.index for h in heads} | {h.index + k for h in heads for k in range(1, h.skip + 1)}
+    strict = _debris_headings(lines)
     out = []
     for i, ln in enumerate(lines):
         if i <= first or i in taken or zone[i] or i == title_index or not ln.heading:
@@ -480,7 +494,7 @@ def _extra_sections(
         if top_level > 6 or ln.heading > top_level:
             continue
         text = clean_heading(ln.text)
-        if _NUM_ITEM.match(ln.text) or _CONTAINER.match(text) or not _heading_ok(text):
+        if _NUM_ITEM.match(ln.text) or _CONTAINER.match(text) or not _heading_ok(text, strict):
             continue
         out.append(_Heading(i, "", text, 0, None))
     return out
@@ -495,11 +509,12 @@ def _section_headings(lines: list[Line], title_index: int | None) -> list[_Headi
         i for i, ln in enumerate(lines)
         if ln.heading and i != title_index and not zone[i] and not HEADER_SECTION.match(ln.text)
     ]  # fmt: skip
+    strict = _debris_headings(lines)
     if md:
         for i in md:
             ln = lines[i]
             text = clean_heading(ln.text)
-            if not _heading_ok(text):
+            if not _heading_ok(text, strict):
                 continue
             nxt = _next_text(lines, i)
             if nxt is not None and nxt.heading > ln.heading and not zone[i + 1]:
