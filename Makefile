@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # pip never gets to choose a torch build: the CPU wheel is installed first and pinned.
 PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: install models demo test lint typecheck unit eval bench bench-quick clean-venv
+.PHONY: install models demo test lint typecheck unit eval eval-corpus bench bench-quick clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -40,6 +40,10 @@ test: models lint typecheck
 # LLM suites are slow (about 25 minutes on 2 cores): run them by hand and commit the results
 eval: models
 	$(BIN)/verslagqa eval --llm local --llm extractive --json --report evals/results/report.html > evals/results/all.json
+
+# The development corpus (42 real minutes of other bodies): metadata, agenda items, actions
+eval-corpus: install
+	$(BIN)/verslagqa eval --suite structure,actions --gold evals/gold-corpus --corpus evals/corpus --llm extractive --json --report evals/results/corpus.html > evals/results/corpus.json
 
 # BENCHMARKS.md: the full run takes about 20-30 minutes on 2 cores; --quick is a smoke run
 bench: models

@@ -350,6 +350,8 @@ def index(
     else:
         for e in report.errors:
             err.print(f"error: {e.source}: {e.reason}", style="red")
+        for e in report.warnings:
+            err.print(f"warning: {e.source}: {e.reason}", style="yellow")
         out.print(
             f"{report.meetings} meetings, {report.chunks} chunks in {idx.store} "
             f"(added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
@@ -583,7 +585,8 @@ def ask(
 @app.command("eval")
 def eval_(
     suite: Annotated[
-        str, typer.Option("--suite", help="retrieval, qa, actions, summaries or all.")
+        str,
+        typer.Option("--suite", help="structure, retrieval, qa, actions, summaries or all."),
     ] = "all",
     llm: Annotated[
         list[str] | None,

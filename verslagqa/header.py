@@ -171,7 +171,9 @@ def parse_header(lines: list[Line]) -> Header:
             bare = _bare_key(lines[i])
             if bare and bare not in header.fields:
                 for j in (i + 1, i - 1):
-                    if 0 <= j < len(lines) and j not in header.lines and bare not in _LIST_KEYS:
+                    if bare not in ("when", "time", "place"):
+                        break  # 'Verslag' alone is no label of the line next to it
+                    if 0 <= j < len(lines) and j not in header.lines:
                         cand = lines[j].text
                         if _value_fits(bare, cand) and not _match_key(lines[j]):
                             found, value_line = (bare, cand), j

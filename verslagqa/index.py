@@ -71,6 +71,10 @@ class IndexReport(BaseModel):
     unchanged: int = Field(0, description="Chunks of files that did not change.")
     removed: int = Field(0, description="Chunks deleted (changed or pruned files).")
     errors: list[FileError] = Field(default_factory=list, description="Files not indexed.")
+    warnings: list[FileError] = Field(
+        default_factory=list,
+        description="Files indexed with guessed metadata (no header, date from the file name).",
+    )
 
 
 class MeetingInfo(BaseModel):
@@ -260,6 +264,9 @@ class Index:
                 except VerslagParseError as exc:
                     report.errors.append(FileError(source=str(path), reason=exc.reason))
                     continue
+                report.warnings.extend(
+                    FileError(source=str(path), reason=w) for w in meeting.warnings
+                )
                 old = self.files.get(src)
                 if old and old["sha256"] == meeting.sha256 and old.get("state") == "complete":
                     report.unchanged += len(old["chunk_ids"])

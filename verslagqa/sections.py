@@ -216,7 +216,7 @@ def _heading_ok(text: str, strict: bool = False) -> bool:
     OCR text whose '#' lines are mostly debris): it must hold a real lower-case word."""
     if "geanonimiseerd" in text.lower() or "weggelakt" in text.lower():
         return False
-    if strict and not re.search(r"[a-zà-ÿ]{4,}", text):
+    if strict and not re.search(r"[a-zà-ÿ]{5,}", text):
         return False
     words = len(text.split())
     return 2 <= len(text) <= 160 and words <= 25 and bool(re.search(r"[^\W\d_]{2}", text))
@@ -284,41 +284,45 @@ def _next_text(lines: list[Line], i: int) -> Line | None:
     return lines[i + 1] if i + 1 < len(lines) else None
 
 
+def _numbered_heading(lines: list[Line], i: int, m: re.Match[str]) -> _Numbered | None:
+    ln = lines[i]
+    marked = bool(ln.heading) or ln.emph
+    raw_num = m.group("num")
+    roman = not raw_num.isdigit()
+    if roman and raw_num.lower() not in _ROMAN:
+        return None
+    num = _ROMAN[raw_num.lower()] if roman else int(raw_num)
+    title_raw = m.group("title") or ""
+    prefix = bool(m.group("prefix"))
+    is_marked = (
+        marked or prefix or bool(re.match(r"^\*\*", ln.raw.split(raw_num, 1)[-1].lstrip(" .\\)")))
+    )
+    has_sep = m.group("sep") is not None or m.group("sub") or m.group("dec")
+    if roman and not (m.group("sep") or m.group("dec")):
+        return None
+    if num == 0 or (not has_sep and not is_marked):
+        return None
+    skip = 0
+    if not title_raw:
+        # 'Agendapunt 2:' with its title on the next line
+        nxt = _next_text(lines, i)
+        if not (prefix or ln.heading) or nxt is None or not _titlelike(nxt.text) or nxt.heading:
+            return None
+        title_raw, skip = nxt.text, 1
+    return _Numbered(
+        i, num, (m.group("sub") or "").lower() or None,
+        int(m.group("dec")) if m.group("dec") else None, title_raw, is_marked,
+        _level(ln, is_marked), roman, prefix, skip,
+    )  # fmt: skip
+
+
 def _numbered(lines: list[Line], i: int) -> _Numbered | None:
     ln = lines[i]
     t = ln.text
-    marked = bool(ln.heading) or ln.emph
     m = _NUM_ITEM.match(t)
-    if m:
-        raw_num = m.group("num")
-        roman = not raw_num.isdigit()
-        if roman and raw_num.lower() not in _ROMAN:
-            return None
-        num = _ROMAN[raw_num.lower()] if roman else int(raw_num)
-        title_raw = m.group("title") or ""
-        prefix = bool(m.group("prefix"))
-        is_marked = (
-            marked
-            or prefix
-            or bool(re.match(r"^\*\*", ln.raw.split(raw_num, 1)[-1].lstrip(" .\\)")))
-        )
-        has_sep = m.group("sep") is not None or m.group("sub") or m.group("dec")
-        if roman and not (m.group("sep") or m.group("dec")):
-            return None
-        if num == 0 or (not has_sep and not is_marked):
-            return None
-        skip = 0
-        if not title_raw:
-            # 'Agendapunt 2:' with its title on the next line
-            nxt = _next_text(lines, i)
-            if not (prefix or ln.heading) or nxt is None or not _titlelike(nxt.text) or nxt.heading:
-                return None
-            title_raw, skip = nxt.text, 1
-        return _Numbered(
-            i, num, (m.group("sub") or "").lower() or None,
-            int(m.group("dec")) if m.group("dec") else None, title_raw, is_marked,
-            _level(ln, is_marked), roman, prefix, skip,
-        )  # fmt: skip
+    found = _numbered_heading(lines, i, m) if m else None
+    if found is not None:
+        return found
     m = _BARE_NUMBER.match(t)
     if m and not ln.bullet:
         # OCR: the number alone on a line, the title on the next one
@@ -334,13 +338,18 @@ def _numbered(lines: list[Line], i: int) -> _Numbered | None:
 
 def _in_list_section(lines: list[Line], zone: list[bool], has_sections: bool) -> list[bool]:
     """True for lines under an unnumbered section heading that is not the body of the minutes
-    (a numbered list there is a list, not the agenda)."""
+    (a numbered list there is a list, not the agenda). OCR debris headings are no sections."""
     out = [False] * len(lines)
     if not has_sections:
         return out
+    strict = _debris_headings(lines)
     current = False
     for i, ln in enumerate(lines):
-        if ln.heading and not _NUM_ITEM.match(ln.text):
+        if (
+            ln.heading
+            and not _NUM_ITEM.match(ln.text)
+            and _heading_ok(clean_heading(ln.text), strict)
+        ):
             current = not (_CONTAINER.match(ln.text) or zone[i])
         out[i] = current
     return out
@@ -356,7 +365,9 @@ def _find_headings(lines: list[Line], title_index: int | None) -> list[_Heading]
         if ln.heading and i != title_index and not zone[i] and not _NUM_ITEM.match(ln.text)
         and not HEADER_SECTION.match(ln.text)
     ]  # fmt: skip
-    in_list = _in_list_section(lines, zone, len(section_heads) >= 2)
+    strict = _debris_headings(lines)
+    sections = [i for i in section_heads if _heading_ok(clean_heading(lines[i].text), strict)]
+    in_list = _in_list_section(lines, zone, len(sections) >= 2)
     top_level = min((c.level for c in marked_top), default=8) if use_marked else 8
 
     heads: list[_Heading] = []
@@ -408,7 +419,13 @@ def _find_headings(lines: list[Line], title_index: int | None) -> list[_Heading]
             and _titlelike(clean_heading(c.title))
             and (
                 (c.marked and c.level == top_level)
-                or (plain and len(heads) >= 2 and not _next_is_numbered(lines, c.index))
+                or (
+                    plain
+                    and len(heads) >= 2
+                    and c.num <= max(h.top for h in heads) + 5
+                    and re.search(r"[^\W\d_]{4,}", c.title)
+                    and not _next_is_numbered(lines, c.index)
+                )
             )
         ):
             ok = True  # discussed out of order, or an item taken up twice
