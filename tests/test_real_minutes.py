@@ -4,6 +4,7 @@ in real minutes) and the development-corpus gold thresholds."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -346,3 +347,22 @@ def test_actions_on_development_gold() -> None:
     assert metrics["f1"] >= 0.90
     assert metrics["deadline_accuracy"] >= 0.85
     assert metrics["status_accuracy"] >= 0.85
+
+
+def test_development_corpus_is_indexed_and_citable(tmp_path: Path) -> None:
+    """All 42 files in one store (fake embeddings for speed): none dropped, each citable with
+    its meeting, date and item; a file without any header is found like the others."""
+    from verslagqa.index import Index
+    from verslagqa.retrieve import HybridRetriever
+    from verslagqa.settings import Settings
+
+    from .fakes import HashEmbeddings
+
+    idx = Index(Settings(store=tmp_path / "store"), embeddings=HashEmbeddings())
+    report = idx.add(sorted(p for p in CORPUS.glob("*.md") if p.name != "SOURCES.md"))
+    assert report.errors == [] and report.meetings == 42
+    assert {Path(w.source).name for w in report.warnings} >= {"logius_fsc-notulen-20250528.md"}
+    hits = HybridRetriever.from_index(idx).search("Properties extentie klaarmaken voor TO DK", k=3)
+    top = hits[0]
+    assert top.meeting_date == "2025-05-28" and top.item_label == "2"
+    assert "28 mei 2025" in top.ref and "punt 2" in top.ref
