@@ -366,3 +366,13 @@ def test_development_corpus_is_indexed_and_citable(tmp_path: Path) -> None:
     top = hits[0]
     assert top.meeting_date == "2025-05-28" and top.item_label == "2"
     assert "28 mei 2025" in top.ref and "punt 2" in top.ref
+
+
+def test_word_marks_of_woo_releases_get_the_legends_ground() -> None:
+    legend = "\n\n## Toelichting grondslagen\n\nJ Art. 5.1 lid 2 sub e\n\nHet belang van …\n"
+    doc = "Betreft: Overleg\nDatum: 1 maart 2021\n\n(geanonimiseerd) opent de vergadering.\n"
+    m = parse_verslag(doc + legend)
+    assert "[weggelakt 5.1.2e] opent de vergadering." in m.text
+    two = legend + "\nR Art. 5.2 lid 1\n"
+    m = parse_verslag(doc + two)
+    assert "[weggelakt] opent de vergadering." in m.text  # two grounds: which one is unknown

@@ -36,7 +36,14 @@ from .header import (
 from .lines import Line, normalise_chars, split_front_matter, to_lines
 from .schemas import Meeting
 from .sections import HEADER_SECTION, build_items, furniture_mask, is_strong
-from .textutil import find_date, is_date_only, normalise_redactions, slugify
+from .textutil import (
+    find_date,
+    is_date_only,
+    legend_codes,
+    mark_word_redactions,
+    normalise_redactions,
+    slugify,
+)
 
 __all__ = [
     "LoadResult",
@@ -277,9 +284,11 @@ def _parse(data: bytes, src: str, max_bytes: int) -> Meeting:
     redactions = 0
     for key in ("title", "when", "place", "attendees", "absent"):
         redactions += normalise_redactions(fields.get(key, ""))[1]
+    codes = legend_codes(text) if "geanonimiseerd" in text.lower() else []
     for ln in kept:
         ln.text, n = normalise_redactions(ln.text)
-        redactions += n
+        ln.text, marks = mark_word_redactions(ln.text, codes[0] if len(codes) == 1 else None)
+        redactions += n + marks
 
     items, full_text = build_items(kept)
     place = fields.get("place") or None

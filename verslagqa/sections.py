@@ -227,7 +227,10 @@ def _debris_headings(lines: list[Line]) -> bool:
     heads = [ln.text for ln in lines if ln.heading]
     if len(heads) < 4:
         return False
-    bad = sum(not re.search(r"[a-zà-ÿ]{4,}", t) or "geanonimiseerd" in t.lower() for t in heads)
+    bad = sum(
+        not re.search(r"[a-zà-ÿ]{4,}", t) or bool(re.search(r"geanonimiseerd|weggelakt", t, re.I))
+        for t in heads
+    )
     return bad / len(heads) >= 0.4
 
 

@@ -13,6 +13,8 @@ __all__ = [
     "REDACTION_TOKEN_RE",
     "date_spans",
     "find_date",
+    "legend_codes",
+    "mark_word_redactions",
     "find_time_range",
     "normalise_redactions",
     "redaction_code",
@@ -116,7 +118,30 @@ _ARTICLE_RE = re.compile(
     r"(?:(?:(?:onder|sub)\s*(?P<letter>[a-i])|(?<=\d\s)(?P<bare>[a-i]))(?![a-z]))?\s*,?\s*"
     r"(?:van\s+de\s+)?(?P<law>Woo|Wob)?(?![a-z])"
 )
-REDACTION_TOKEN_RE = re.compile(rf"\[{REDACTION_TOKEN_PREFIX} (?P<code>[0-9.]+[a-i]?)\]")
+REDACTION_TOKEN_RE = re.compile(rf"\[{REDACTION_TOKEN_PREFIX}(?: (?P<code>[0-9.]+[a-i]?))?\]")
+# Woo releases that black out words and print a mark instead of the ground
+_WORD_MARK = re.compile(
+    r"\((?:geanonimiseerd|weggelakt|gelakt|zwartgelakt)\)|\[(?:geanonimiseerd)\]", re.I
+)
+
+
+def legend_codes(text: str) -> list[str]:
+    """The grounds listed in a Woo release's legend ('J Art. 5.1 lid 2 sub e'), in order."""
+    codes: list[str] = []
+    for m in _ARTICLE_RE.finditer(text):
+        art = re.sub(r"[\s,.]", "", m.group("art"))
+        if m.group("law") or ((m.group("lid") or m.group("lidw")) and art in ("51", "52")):
+            code = _article_code(m)
+            if code not in codes:
+                codes.append(code)
+    return codes
+
+
+def mark_word_redactions(text: str, code: str | None) -> tuple[str, int]:
+    """'(geanonimiseerd)' → '[weggelakt 5.1.2e]' (the one ground of the legend) or
+    '[weggelakt]' when the legend names several grounds or none; returns (text, count)."""
+    token = f"[{REDACTION_TOKEN_PREFIX} {code}]" if code else f"[{REDACTION_TOKEN_PREFIX}]"
+    return _WORD_MARK.subn(token, text)
 
 
 def redaction_code(raw: str) -> str:
