@@ -47,7 +47,7 @@ def test_sample_question_finds_the_right_meeting(real_index: Index) -> None:
 def test_gold_retrieval_thresholds(real_index: Index) -> None:
     """Regression guard: hybrid item-level recall@5 >= 0.95 and MRR >= 0.8 on the gold set."""
     result = run_retrieval_suite(
-        real_index, load_questions(ROOT / "evals" / "gold"), corpus=SAMPLES
+        real_index, load_questions(ROOT / "evals" / "gold"), corpus=[SAMPLES]
     )
     m = result["metrics"]
     assert result["questions"] >= 25

@@ -598,8 +598,12 @@ def eval_(
         Path | None, typer.Option("--gold", help="Gold directory (default: evals/gold).")
     ] = None,
     corpus: Annotated[
-        Path | None,
-        typer.Option("--corpus", help="Verslagen the gold refers to (default: bundled samples)."),
+        list[Path] | None,
+        typer.Option(
+            "--corpus",
+            help="Verslagen the gold refers to, all indexed together; repeat for several "
+            "folders (default: bundled samples).",
+        ),
     ] = None,
     store: Annotated[
         Path | None,
@@ -621,7 +625,7 @@ def eval_(
     if unknown:
         raise _fail(f"unknown suite: {', '.join(sorted(unknown))}", EXIT_USAGE)
     gold_dir = gold or Path("evals/gold")
-    corpus_dir = corpus or samples_dir()
+    corpus_dir = list(corpus) if corpus else [samples_dir()]
     idx = _open_index(store or Path("evals/.store"))
     llms = llm or [idx.settings.llm]
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from .index import Index
-from .parse import load_verslagen
+from .parse import load_verslagen, parse_verslag
 from .retrieve import HybridRetriever, SearchFilters
 
 __all__ = [
@@ -37,13 +38,54 @@ __all__ = [
 ItemKey = tuple[str, str]
 
 
+ANY_ITEM = "*"
+
+
+def item_key(label: str, title: str) -> str:
+    """How an item is named within its meeting: its label, or its title when unnumbered."""
+    return label or title
+
+
 class GoldItem(BaseModel):
-    meeting_id: str = Field(description="Meeting id as produced by the parser.")
-    item: str = Field(description="Agenda item label; '' for an unnumbered meeting.")
+    meeting_id: str = Field(default="", description="Meeting id as produced by the parser.")
+    file: str | None = Field(
+        default=None, description="The verslag's file name; resolved to its meeting id."
+    )
+    item: str | None = Field(
+        default="",
+        description="Agenda item label; '' for an unnumbered section (then `title` names it); "
+        "null: any item of the meeting (OCR text whose items cannot be told apart).",
+    )
+    title: str = Field(default="", description="Section title, for unnumbered sections.")
 
     @property
     def key(self) -> ItemKey:
-        return (self.meeting_id, self.item)
+        return (self.meeting_id, ANY_ITEM if self.item is None else item_key(self.item, self.title))
+
+
+def covered(expected: ItemKey, keys: Iterable[ItemKey]) -> bool:
+    """An expected item is among ``keys`` (any item of its meeting for a wildcard)."""
+    if expected[1] == ANY_ITEM:
+        return any(k[0] == expected[0] for k in keys)
+    return expected in set(keys)
+
+
+def resolve_questions(questions: list[GoldQuestion], corpora: list[Path]) -> None:
+    """Fill in the meeting id of every expected item that names its file."""
+    cache: dict[str, str] = {}
+    for q in questions:
+        for e in q.expected:
+            if e.file and not e.meeting_id:
+                if e.file not in cache:
+                    path = next(
+                        (Path(c) / e.file for c in corpora if (Path(c) / e.file).exists()), None
+                    )
+                    if path is None:
+                        raise ValueError(
+                            f"{q.id}: {e.file} is not in {', '.join(map(str, corpora))}"
+                        )
+                    cache[e.file] = parse_verslag(path).meeting_id
+                e.meeting_id = cache[e.file]
 
 
 class GoldQuestion(BaseModel):
@@ -72,7 +114,7 @@ def load_questions(gold_dir: Path) -> list[GoldQuestion]:
 
 
 def rank_items(hits: list[tuple[str, str]]) -> list[ItemKey]:
-    """Unique (meeting_id, item_label) in first-seen order: chunk ranking → item ranking."""
+    """Unique (meeting_id, item key) in first-seen order: chunk ranking → item ranking."""
     seen: list[ItemKey] = []
     for key in hits:
         if key not in seen:
@@ -84,20 +126,21 @@ def recall_at_k(ranked: list[ItemKey], expected: set[ItemKey], k: int) -> float:
     """Share of the expected items found in the top k."""
     if not expected:
         return 0.0
-    return len(expected & set(ranked[:k])) / len(expected)
+    return sum(covered(e, ranked[:k]) for e in expected) / len(expected)
 
 
 def reciprocal_rank(ranked: list[ItemKey], expected: set[ItemKey]) -> float:
     """1 / rank of the first expected item (0 when none is found)."""
     for rank, key in enumerate(ranked, start=1):
-        if key in expected:
+        if any(covered(e, [key]) for e in expected):
             return 1.0 / rank
     return 0.0
 
 
 def ndcg_at_k(ranked: list[ItemKey], expected: set[ItemKey], k: int) -> float:
     """Binary-relevance nDCG@k."""
-    dcg = sum(1.0 / math.log2(i + 2) for i, key in enumerate(ranked[:k]) if key in expected)
+    hits = [any(covered(e, [key]) for e in expected) for key in ranked[:k]]
+    dcg = sum(1.0 / math.log2(i + 2) for i, hit in enumerate(hits) if hit)
     ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(expected))))
     return dcg / ideal if ideal else 0.0
 
@@ -112,7 +155,9 @@ def _mean(values: list[float]) -> float:
 class NaiveBaseline:
     """Fixed-size character chunks of the cleaned meeting text, dense search only."""
 
-    def __init__(self, index: Index, corpus: Path, chunk_size: int = 1000, overlap: int = 100):
+    def __init__(
+        self, index: Index, corpus: list[Path], chunk_size: int = 1000, overlap: int = 100
+    ):
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         self.index = index
@@ -133,7 +178,7 @@ class NaiveBaseline:
                     metas.append(
                         {
                             "meeting_id": meeting.meeting_id,
-                            "item_label": best.label,
+                            "item_label": item_key(best.label, best.title),
                             "meeting_ts": _ts(meeting.meeting_date),
                         }
                     )
@@ -173,12 +218,12 @@ def run_retrieval_suite(
     index: Index,
     questions: list[GoldQuestion],
     *,
-    corpus: Path,
+    corpus: list[Path],
     k: int = 5,
     retrievers: tuple[str, ...] = ("hybrid", "dense", "bm25", "naive"),
 ) -> dict[str, Any]:
     """Item-level retrieval metrics per retriever, with per-question cases."""
-    index.add([corpus])
+    index.add(corpus)
     hybrid = HybridRetriever.from_index(index)
     naive = NaiveBaseline(index, corpus) if "naive" in retrievers else None
     answerable = [q for q in questions if q.answerable and q.expected]
@@ -198,7 +243,9 @@ def run_retrieval_suite(
                     q.question, k=30, filters=q.filters, mode=name,  # type: ignore[arg-type]
                     query_vector=vector,
                 )  # fmt: skip
-                ranked = rank_items([(h.meeting_id, h.item_label) for h in hits])
+                ranked = rank_items(
+                    [(h.meeting_id, item_key(h.item_label, h.item_title)) for h in hits]
+                )
             case[name] = {
                 "ranked": ranked[:k],
                 f"recall@{k}": recall_at_k(ranked, expected, k),
@@ -235,7 +282,9 @@ def _weight_sweep(
             for q in questions:
                 expected = {e.key for e in q.expected}
                 hits = r.search(q.question, k=30, filters=q.filters, query_vector=vectors[q.id])
-                ranked = rank_items([(h.meeting_id, h.item_label) for h in hits])
+                ranked = rank_items(
+                    [(h.meeting_id, item_key(h.item_label, h.item_title)) for h in hits]
+                )
                 rr.append(reciprocal_rank(ranked, expected))
                 rec.append(recall_at_k(ranked, expected, k))
             rows.append(
@@ -264,7 +313,7 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
         ans = chain.ask(q.question, filters=q.filters)
         seconds = time.perf_counter() - t0
         expected = {e.key for e in q.expected}
-        cited = {(c.meeting_id, c.item_label) for c in ans.citations}
+        cited = {(c.meeting_id, item_key(c.item_label, c.item_title)) for c in ans.citations}
         case: dict[str, Any] = {
             "id": q.id,
             "question": q.question,
@@ -280,9 +329,12 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
         if q.answerable:
             case["facts"] = facts_found(ans.answer, q.key_facts) if not ans.abstained else 0.0
             case["correct"] = case["facts"] == 1.0
-            case["citation_precision"] = len(cited & expected) / len(cited) if cited else 0.0
-            case["citation_recall"] = len(cited & expected) / len(expected) if expected else 0.0
-            case["right_source"] = bool(cited & expected)
+            good = {c for c in cited if any(covered(e, [c]) for e in expected)}
+            case["citation_precision"] = len(good) / len(cited) if cited else 0.0
+            case["citation_recall"] = (
+                sum(covered(e, cited) for e in expected) / len(expected) if expected else 0.0
+            )
+            case["right_source"] = bool(good)
         else:
             case["correct"] = ans.abstained
         cases.append(case)

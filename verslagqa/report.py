@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .evals import load_questions, run_qa_suite, run_retrieval_suite
+from .evals import load_questions, resolve_questions, run_qa_suite, run_retrieval_suite
 from .index import Index
 
 __all__ = ["SUITES", "run_evals", "write_html_report"]
@@ -41,7 +41,7 @@ def run_evals(
     suites: list[str],
     llms: list[str],
     gold_dir: Path,
-    corpus: Path,
+    corpus: Path | list[Path],
     k: int = 5,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
@@ -56,9 +56,12 @@ def run_evals(
     from .retrieve import HybridRetriever
 
     say = progress or (lambda _msg: None)
+    corpora = [Path(c) for c in corpus] if isinstance(corpus, list) else [Path(corpus)]
+    corpus = corpora[0]  # meeting gold files live in the first corpus folder
     results: dict[str, Any] = {}
     comparison: dict[str, dict[str, Any]] = {}
     questions = load_questions(gold_dir) if {"retrieval", "qa"} & set(suites) else []
+    resolve_questions(questions, corpora)
     wants_gold = {"structure", "actions", "summaries"} & set(suites)
     gold = load_gold_meetings(gold_dir) if wants_gold else []
     if "structure" in suites:
@@ -67,10 +70,10 @@ def run_evals(
         comparison["structure"] = {"exact": results["structure"]["metrics"]}
     if "retrieval" in suites:
         say("retrieval")
-        results["retrieval"] = run_retrieval_suite(index, questions, corpus=corpus, k=k)
+        results["retrieval"] = run_retrieval_suite(index, questions, corpus=corpora, k=k)
         comparison["retrieval"] = results["retrieval"]["metrics"]
     elif "qa" in suites:
-        index.add([corpus])
+        index.add(corpora)
     if "actions" in suites:
         say("actions (exact)")
         results["actions"] = run_actions_suite(gold, corpus)
@@ -98,7 +101,7 @@ def run_evals(
         "embedding_model": index.model_id,
         "collection": index.collection,
         "gold": str(gold_dir),
-        "corpus": str(corpus),
+        "corpus": [str(c) for c in corpora],
         "k": k,
         "retrieval": index.settings.retrieval.model_dump(),
         "run_at": dt.datetime.now().isoformat(timespec="seconds"),
