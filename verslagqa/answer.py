@@ -238,7 +238,7 @@ def format_sources(hits: list[Hit], selected: list[list[str]]) -> str:
         head = f"[{n}] {h.ref}"
         if h.item_title:
             head += f" ({h.item_title})"
-        body = " ".join(sentences) if sentences else _sentences(h.text)[0]
+        body = " ".join(sentences) if sentences else (_sentences(h.text) or [""])[0]
         blocks.append(f"{head}\n{body}")
     return "\n\n".join(blocks)
 
