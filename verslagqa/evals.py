@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from .index import Index
 from .parse import load_verslagen, parse_verslag
 from .retrieve import HybridRetriever, SearchFilters
+from .schemas import Meeting
 
 __all__ = [
     "facts_found",
@@ -70,24 +71,6 @@ def covered(expected: ItemKey, keys: Iterable[ItemKey]) -> bool:
     return expected in set(keys)
 
 
-def resolve_questions(questions: list[GoldQuestion], corpora: list[Path]) -> None:
-    """Fill in the meeting id of every expected item that names its file."""
-    cache: dict[str, str] = {}
-    for q in questions:
-        for e in q.expected:
-            if e.file and not e.meeting_id:
-                if e.file not in cache:
-                    path = next(
-                        (Path(c) / e.file for c in corpora if (Path(c) / e.file).exists()), None
-                    )
-                    if path is None:
-                        raise ValueError(
-                            f"{q.id}: {e.file} is not in {', '.join(map(str, corpora))}"
-                        )
-                    cache[e.file] = parse_verslag(path).meeting_id
-                e.meeting_id = cache[e.file]
-
-
 class GoldQuestion(BaseModel):
     id: str
     question: str
@@ -98,6 +81,8 @@ class GoldQuestion(BaseModel):
         default_factory=list, description="Phrases the answer must contain; 'a|b' = either."
     )
     filters: SearchFilters = Field(default_factory=SearchFilters)
+    kind: str = Field(default="", description="when, who, how many, decided, why, where, …")
+    language: str = Field(default="nl", description="'nl' or 'en'.")
 
 
 def load_questions(gold_dir: Path) -> list[GoldQuestion]:
@@ -108,6 +93,35 @@ def load_questions(gold_dir: Path) -> list[GoldQuestion]:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             return [GoldQuestion.model_validate(q) for q in data.get("questions", [])]
     raise FileNotFoundError(f"no questions.yaml in {gold_dir}")
+
+
+def resolve_questions(questions: list[GoldQuestion], corpora: list[Path]) -> None:
+    """Fill in the meeting id of every expected item that names its file, and name an
+    unnumbered section as the parser does (titles compared as the structure suite does)."""
+    from .eval_meetings import title_matches
+
+    cache: dict[str, Meeting] = {}
+    for q in questions:
+        for e in q.expected:
+            if not e.file:
+                continue
+            if e.file not in cache:
+                path = next(
+                    (Path(c) / e.file for c in corpora if (Path(c) / e.file).exists()), None
+                )
+                if path is None:
+                    raise ValueError(f"{q.id}: {e.file} is not in {', '.join(map(str, corpora))}")
+                cache[e.file] = parse_verslag(path)
+            meeting = cache[e.file]
+            e.meeting_id = e.meeting_id or meeting.meeting_id
+            if e.item == "" and e.title:
+                match = next(
+                    (i for i in meeting.items if not i.label and title_matches(i.title, e.title)),
+                    None,
+                )
+                if match is None:
+                    raise ValueError(f"{q.id}: no section {e.title!r} in {e.file}")
+                e.title = match.title
 
 
 # -- metrics ---------------------------------------------------------------------------------
@@ -311,7 +325,7 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
     for q in questions:
         t0 = time.perf_counter()
         ans = chain.ask(q.question, filters=q.filters)
-        seconds = time.perf_counter() - t0
+        elapsed = time.perf_counter() - t0
         expected = {e.key for e in q.expected}
         cited = {(c.meeting_id, item_key(c.item_label, c.item_title)) for c in ans.citations}
         case: dict[str, Any] = {
@@ -324,8 +338,10 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
             "cited": sorted(cited),
             "expected": sorted(expected),
             "warnings": ans.warnings,
-            "seconds": round(seconds, 2),
+            "seconds": round(elapsed, 2),
         }
+        shown_as_checked = not ans.abstained and not ans.warnings
+        quotes = " ".join(c.quote for c in ans.citations)
         if q.answerable:
             case["facts"] = facts_found(ans.answer, q.key_facts) if not ans.abstained else 0.0
             case["correct"] = case["facts"] == 1.0
@@ -335,11 +351,20 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
                 sum(covered(e, cited) for e in expected) / len(expected) if expected else 0.0
             )
             case["right_source"] = bool(good)
+            # the harm: shown without a warning, but wrong, or its quotes do not hold the facts
+            supported = q.withheld or facts_found(quotes, q.key_facts) == 1.0
+            case["wrong_but_verified"] = shown_as_checked and not (case["correct"] and supported)
         else:
             case["correct"] = ans.abstained
+            case["wrong_but_verified"] = shown_as_checked
+        case["kind"], case["language"], case["withheld"] = q.kind, q.language, q.withheld
         cases.append(case)
     answerable = [c for c in cases if c["answerable"]]
     unanswerable = [c for c in cases if not c["answerable"]]
+    dutch = [c for c in answerable if c["language"] != "en" and not c["withheld"]]
+    english = [c for c in answerable if c["language"] == "en"]
+    withheld = [c for c in answerable if c["withheld"]]
+    seconds = sorted(c["seconds"] for c in cases)
     metrics = {
         "answer_accuracy": _mean([float(c["correct"]) for c in answerable]),
         "key_fact_recall": _mean([c["facts"] for c in answerable]),
@@ -348,15 +373,19 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
         "right_source_rate": _mean([float(c["right_source"]) for c in answerable]),
         "abstention_accuracy": _mean([float(c["correct"]) for c in unanswerable]),
         "false_abstention_rate": _mean([float(c["abstained"]) for c in answerable]),
+        "wrong_but_verified_rate": _mean([float(c["wrong_but_verified"]) for c in cases]),
         # how often the configured model's own answer was kept, and how good those were: the
         # rest are the checked extractive fallback (mode 'extractive')
         "model_answer_rate": _mean([float(c["mode"] == "llm") for c in answerable]),
         "model_answer_accuracy": _mean(
             [float(c["correct"]) for c in answerable if c["mode"] == "llm"]
         ),
-        "latency_mean_s": _mean([c["seconds"] for c in cases]),
-        "latency_p95_s": sorted(c["seconds"] for c in cases)[int(0.95 * (len(cases) - 1))]
-        if cases
-        else 0.0,
+        "latency_mean_s": _mean(seconds),
+        "latency_p50_s": seconds[len(seconds) // 2] if seconds else 0.0,
+        "latency_p95_s": seconds[int(0.95 * (len(seconds) - 1))] if seconds else 0.0,
     }
+    if english or withheld:  # sets that have them: the parts reported on their own
+        metrics["dutch_accuracy"] = _mean([float(c["correct"]) for c in dutch])
+        metrics["english_accuracy"] = _mean([float(c["correct"]) for c in english])
+        metrics["withheld_accuracy"] = _mean([float(c["correct"]) for c in withheld])
     return {"metrics": metrics, "cases": cases}
