@@ -194,10 +194,34 @@ class Settings(BaseSettings):
                     f"(VERSLAGQA_CHROMA_URL): {exc}"
                 ) from exc
         self.store.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(self.store), settings=chroma_settings)
+        return _open_persistent(self.store, chroma_settings)
 
     def get_vectorstore(self, embeddings: Embeddings | None = None) -> Any:
         """The LangChain Chroma vector store for the configured model and chunker."""
         from .index import Index
 
         return Index(self, embeddings=embeddings).vectorstore
+
+
+def _open_persistent(store: Path, chroma_settings: Any) -> Any:
+    """A Chroma client on ``store``. Two processes opening a new store at once race on
+    Chroma's SQLite migrations ('database is locked'): opening is serialised by a file lock
+    and a locked database is retried for a while."""
+    import fcntl
+    import time
+
+    import chromadb
+
+    deadline = time.monotonic() + 60
+    with open(store / ".open.lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            while True:
+                try:
+                    return chromadb.PersistentClient(path=str(store), settings=chroma_settings)
+                except Exception as exc:  # chromadb.errors.InternalError
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
