@@ -20,6 +20,7 @@ from langchain_core.runnables import RunnableLambda
 from pydantic import BaseModel, Field
 
 from .chunk import count_tokens, dutch_date_iso, reference, split_sentences
+from .grounded import format_numbered, number_sentences, sentence_schema, verify
 from .keyword import tokenize
 from .prompting import load_prompt
 from .retrieve import Hit, HybridRetriever, Mode, SearchFilters
@@ -600,6 +601,19 @@ def _parse_model_output(raw: str) -> tuple[str, list[int]]:
     return raw, []
 
 
+def _parse_sentence_reply(raw: str) -> tuple[str, list[str]]:
+    """(answer, sentence ids) from the model's JSON; nothing usable gives ('', [])."""
+    m = re.search(r"\{.*\}", raw.strip(), re.S)
+    if not m:
+        return "", []
+    try:
+        data = json.loads(m.group(0))
+        ids = [str(i).strip() for i in data.get("sentences", []) if str(i).strip()]
+        return str(data.get("answer", "")).strip(), ids
+    except (ValueError, TypeError, AttributeError):
+        return "", []
+
+
 def _is_abstention(answer: str) -> bool:
     norm = re.sub(r"\W+", " ", answer.lower()).strip()
     target = re.sub(r"\W+", " ", CANNOT_ANSWER.lower()).strip()
@@ -622,7 +636,13 @@ class AnswerChain:
         context_tokens: int = 300,
         min_overlap: int = 1,
         min_similarity: float = MIN_CROSS_LANGUAGE_SIMILARITY,
+        strategy: str | None = None,
     ) -> None:
+        from .settings import Settings
+
+        self.strategy = strategy or Settings().answer.strategy
+        if self.strategy not in ("checks", "sentences"):
+            raise ValueError(f"unknown answer strategy {self.strategy!r} (checks, sentences)")
         self.retriever = retriever
         self.model = model
         self.model_name = model_name or ("extractive" if model is None else "custom")
@@ -631,6 +651,7 @@ class AnswerChain:
         self.min_overlap = min_overlap
         self.min_similarity = min_similarity
         self.prompt = load_prompt("answer")
+        self.sentence_prompt = load_prompt("answer_sentences")
         self.last_hits: list[Hit] = []
         self._relevance_cache: tuple[str, Relevance] = ("", lexical_relevance(""))
         # LCEL: the same steps as a Runnable, for users who compose chains
@@ -648,6 +669,8 @@ class AnswerChain:
         return {**inp, "hits": hits}
 
     def _answer_step(self, inp: dict[str, Any]) -> Answer:
+        if self.strategy == "sentences":
+            return self._answer_sentences(inp["question"], inp["hits"], inp.get("on_token"))
         return self._answer(inp["question"], inp["hits"], inp.get("on_token"))
 
     def ask(
@@ -788,6 +811,98 @@ class AnswerChain:
             return self._abstain(question, "llm", t0, [*warnings, "no quote could be verified"])
         return self._result(question, answer.strip(), citations, "llm", warnings, t0)
 
+    def _answer_sentences(
+        self, question: str, hits: list[Hit], on_token: Callable[[str], None] | None
+    ) -> Answer:
+        """The model points at numbered sentences; code quotes them and checks the answer
+        against exactly those (:mod:`verslagqa.grounded`)."""
+        t0 = time.perf_counter()
+        mode = "llm" if self.model else "extractive"
+        q_stems = set(tokenize(question))
+        language = detect_language(question)
+        english = language != "Dutch"
+        relevant = [h for h in hits if english or _overlap(q_stems, h.text) >= self.min_overlap]
+        if not hits or not relevant:
+            return self._abstain(question, mode, t0, [])
+        unknown = self._unknown_terms(question) if not english else []
+        content = q_stems - _QUESTION_WORDS
+        if len(unknown) >= 2 and len(unknown) >= 0.5 * len(content):
+            return self._abstain(question, mode, t0, [])
+        groups = group_hits(hits, self.k)
+        sources = [merged for merged, _ in groups]
+        if self.model is None:
+            return self._extractive(question, sources, t0, [], groups)
+        selected = select_context(sources, question, self.context_tokens, self._relevance(question))
+        numbered = number_sentences(sources, selected, [_sentences(h.text) for h in sources])
+        if not numbered:
+            return self._abstain(question, "llm", t0, [])
+        by_id = {s.sid: s for s in numbered}
+        messages = self.sentence_prompt.render(
+            language=language,
+            cannot_answer=CANNOT_ANSWER,
+            sources=format_numbered(sources, numbered),
+            question=question,
+        )
+        try:
+            raw = self._call_model(messages, on_token, schema=sentence_schema(list(by_id)))
+        except Exception as exc:  # any provider failure → extractive, with a warning
+            warning = f"model failed ({type(exc).__name__}: {exc}); extractive answer"
+            return self._extractive(question, sources, t0, [warning], groups)
+        answer, ids = _parse_sentence_reply(raw)
+        chosen = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+        if not chosen or _is_abstention(answer):
+            return self._abstain(question, "llm", t0, [])
+        evidence = " ".join(c.text for c in chosen)
+        kind = answer_type(question)
+        if kind and not has_answer_type(evidence, kind, question):
+            # a when/how-many/where question whose sentences hold no date/number/place
+            return self._abstain(
+                question, "llm", t0, [f"the sentences the model chose hold no {kind}"]
+            )
+        similarity = None
+        if english:
+            similarity = self._similarity(answer, [c.text for c in chosen])
+        verdict = verify(
+            question, answer, chosen, sources, english=english, similarity=similarity,
+            min_similarity=self.min_similarity, weight=self._idf(question),
+            kind="who" if re.match(r"(?i)\s*(wie|who)\b", question) else kind,
+        )  # fmt: skip
+        if not verdict.on_topic:
+            return self._abstain(
+                question, "llm", t0, ["the sentences the model chose are not about the question"]
+            )
+        citations: list[Citation] = []
+        for c in chosen:
+            members = groups[c.source - 1][1]
+            if any(c.text in m.text for m in members):  # verbatim in a retrieved chunk
+                citations.append(_citation(c.source, sources[c.source - 1], c.text))
+        if not citations:
+            return self._abstain(question, "llm", t0, ["no quote could be verified"])
+        markers = " ".join(f"[{n}]" for n in dict.fromkeys(c.source for c in chosen))
+        wrong_language = not english and detect_language(answer) == "English"
+        if verdict.supported and not wrong_language:
+            text = f"{_MARKER.sub('', answer).strip()} {markers}"
+            return self._result(question, text, citations, "llm", [], t0)
+        reason = "it is in English" if wrong_language else verdict.reason
+        quoted = " ".join(f"{c.text} [{c.source}]" for c in chosen)
+        warning = f"the model's answer is not carried by its sentences ({reason}); they are shown"
+        return self._result(question, quoted, citations, "quoted", [warning], t0)
+
+    def _idf(self, question: str) -> dict[str, float]:
+        """Inverse document frequency of the question's stems in the index."""
+        import math
+
+        df, n = self.retriever.index.keyword.document_frequencies()
+        return {t: math.log((n + 1) / (df.get(t, 0) + 0.5)) for t in tokenize(question)}
+
+    def _similarity(self, answer: str, sentences: list[str]) -> float:
+        import numpy as np
+
+        emb = self.retriever.index.embeddings
+        a = np.asarray(emb.embed_query(answer), dtype=float)
+        s = np.asarray(emb.embed_documents(sentences), dtype=float)
+        return float(max(s @ a)) if len(s) else 0.0
+
     def _relevance(self, question: str) -> Relevance:
         """Shared stems for Dutch questions; embedding similarity across languages."""
         if detect_language(question) == "Dutch":
@@ -807,13 +922,14 @@ class AnswerChain:
         self,
         messages: list,
         on_token: Callable[[str], None] | None,
+        schema: dict[str, Any] | None = None,
     ) -> str:
         assert self.model is not None
         kwargs: dict[str, Any] = {}
         from .llm import LlamaCppChat
 
         if isinstance(self.model, LlamaCppChat):
-            kwargs["response_format"] = {"type": "json_object", "schema": ANSWER_SCHEMA}
+            kwargs["response_format"] = {"type": "json_object", "schema": schema or ANSWER_SCHEMA}
         if on_token is None:
             return str(self.model.invoke(messages, **kwargs).content)
         parts = []

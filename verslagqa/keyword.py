@@ -198,6 +198,23 @@ class KeywordIndex:
     def _cache_version(self) -> int:
         return self._cache[0] if self._cache else -1
 
+    def document_frequencies(self) -> tuple[dict[str, int], int]:
+        """(stem → number of chunks holding it, number of chunks), cached per data version."""
+        version = self.version
+        cached = getattr(self, "_df_cache", None)
+        if cached and cached[0] == version:
+            return cached[1], cached[2]
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT tokens FROM chunks WHERE collection=?", (self.collection,)
+            ).fetchall()
+        df: dict[str, int] = {}
+        for (tokens,) in rows:
+            for t in set(tokens.split()):
+                df[t] = df.get(t, 0) + 1
+        self._df_cache = (version, df, len(rows))
+        return df, len(rows)
+
     def vocabulary(self) -> frozenset[str]:
         """Every stem that occurs in this collection."""
         loaded = self._load()

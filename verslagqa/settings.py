@@ -90,6 +90,15 @@ class SummarySettings(BaseModel):
     )
 
 
+class AnswerSettings(BaseModel):
+    strategy: str = Field(
+        default="checks",
+        description="'sentences': the model points at numbered source sentences and code checks "
+        "its answer against exactly those (verslagqa/grounded.py); 'checks': the model cites "
+        "sources and a series of lexical checks judge the answer (verslagqa/answer.py).",
+    )
+
+
 class LLMSettings(BaseModel):
     temperature: float = Field(default=0.0, description="Sampling temperature.")
     max_tokens: int = Field(default=256, description="Maximum tokens in an answer.")
@@ -144,6 +153,9 @@ class Settings(BaseSettings):
     )
     summary: SummarySettings = Field(
         default_factory=SummarySettings, description="Summaries and action lists."
+    )
+    answer: AnswerSettings = Field(
+        default_factory=AnswerSettings, description="How answers are checked."
     )
 
     def get_embeddings(self) -> Embeddings:
