@@ -713,24 +713,11 @@ class AnswerChain:
         self, question: str, hits: list[Hit], on_token: Callable[[str], None] | None
     ) -> Answer:
         t0 = time.perf_counter()
-        mode = "llm" if self.model else "extractive"
-        q_stems = set(tokenize(question))
         language = detect_language(question)
-        # shared terms say nothing across languages: there the model and the checks decide
-        relevant = [
-            h for h in hits if language != "Dutch" or _overlap(q_stems, h.text) >= self.min_overlap
-        ]
-        if not hits or not relevant:
-            return self._abstain(question, mode, t0, [])
-        unknown = self._unknown_terms(question) if language == "Dutch" else []
-        content = q_stems - _QUESTION_WORDS
-        if len(unknown) >= 2 and len(unknown) >= 0.5 * len(content):
-            # most of what the question is about never occurs in the indexed minutes
-            return self._abstain(question, mode, t0, [])
-        groups = group_hits(hits, self.k)
+        early, groups = self._prepare(question, hits, t0)
+        if early is not None:
+            return early
         sources = [merged for merged, _ in groups]
-        if self.model is None:
-            return self._extractive(question, sources, t0, [], groups)
         selected = select_context(sources, question, self.context_tokens, self._relevance(question))
         messages = self.prompt.render(
             language=language,
@@ -817,21 +804,12 @@ class AnswerChain:
         """The model points at numbered sentences; code quotes them and checks the answer
         against exactly those (:mod:`verslagqa.grounded`)."""
         t0 = time.perf_counter()
-        mode = "llm" if self.model else "extractive"
-        q_stems = set(tokenize(question))
         language = detect_language(question)
         english = language != "Dutch"
-        relevant = [h for h in hits if english or _overlap(q_stems, h.text) >= self.min_overlap]
-        if not hits or not relevant:
-            return self._abstain(question, mode, t0, [])
-        unknown = self._unknown_terms(question) if not english else []
-        content = q_stems - _QUESTION_WORDS
-        if len(unknown) >= 2 and len(unknown) >= 0.5 * len(content):
-            return self._abstain(question, mode, t0, [])
-        groups = group_hits(hits, self.k)
+        early, groups = self._prepare(question, hits, t0)
+        if early is not None:
+            return early
         sources = [merged for merged, _ in groups]
-        if self.model is None:
-            return self._extractive(question, sources, t0, [], groups)
         selected = select_context(sources, question, self.context_tokens, self._relevance(question))
         numbered = number_sentences(sources, selected, [_sentences(h.text) for h in sources])
         if not numbered:
@@ -902,6 +880,31 @@ class AnswerChain:
         a = np.asarray(emb.embed_query(answer), dtype=float)
         s = np.asarray(emb.embed_documents(sentences), dtype=float)
         return float(max(s @ a)) if len(s) else 0.0
+
+    def _prepare(
+        self, question: str, hits: list[Hit], t0: float
+    ) -> tuple[Answer | None, list[tuple[Hit, list[Hit]]]]:
+        """Abstain early (nothing relevant retrieved, the question's subject never occurs in
+        the minutes) or answer extractively without a model; else the grouped sources."""
+        mode = "llm" if self.model else "extractive"
+        q_stems = set(tokenize(question))
+        language = detect_language(question)
+        # shared terms say nothing across languages: there the model and the checks decide
+        relevant = [
+            h for h in hits if language != "Dutch" or _overlap(q_stems, h.text) >= self.min_overlap
+        ]
+        if not hits or not relevant:
+            return self._abstain(question, mode, t0, []), []
+        unknown = self._unknown_terms(question) if language == "Dutch" else []
+        content = q_stems - _QUESTION_WORDS
+        if len(unknown) >= 2 and len(unknown) >= 0.5 * len(content):
+            # most of what the question is about never occurs in the indexed minutes
+            return self._abstain(question, mode, t0, []), []
+        groups = group_hits(hits, self.k)
+        if self.model is None:
+            sources = [merged for merged, _ in groups]
+            return self._extractive(question, sources, t0, [], groups), groups
+        return None, groups
 
     def _relevance(self, question: str) -> Relevance:
         """Shared stems for Dutch questions; embedding similarity across languages."""

@@ -35,7 +35,13 @@ from .header import (
 )
 from .lines import Line, normalise_chars, split_front_matter, to_lines
 from .schemas import Meeting
-from .sections import HEADER_SECTION, build_items, furniture_mask, is_strong
+from .sections import (
+    CLASSIFICATION_RE,
+    HEADER_SECTION,
+    build_items,
+    furniture_mask,
+    is_strong,
+)
 from .textutil import (
     find_date,
     is_date_only,
@@ -214,14 +220,6 @@ def parse_verslag(
         raise VerslagParseError(src, f"could not parse text ({type(exc).__name__})") from exc
 
 
-_CLASSIFICATION_RE = re.compile(
-    r"^(departementaal vertrouwelijk|dep\.? vertrouwelijk|rijksvertrouwelijk|vertrouwelijk|"
-    r"staatsgeheim(\s+(confidentieel|geheim|zeer geheim))?|stg\.? (confidentieel|geheim|"
-    r"zeer geheim)|zeer geheim|geheim|intern gebruik|uitsluitend voor intern gebruik)$",
-    re.IGNORECASE,
-)
-
-
 def _parse(data: bytes, src: str, max_bytes: int) -> Meeting:
     sha = hashlib.sha256(data).hexdigest()
     text = normalise_chars(read_text(data, src, max_bytes))
@@ -236,7 +234,7 @@ def _parse(data: bytes, src: str, max_bytes: int) -> Meeting:
 
     header = parse_header(lines)
     fields = header.fields
-    classification = next((ln.text for ln in lines if _CLASSIFICATION_RE.match(ln.text)), None)
+    classification = next((ln.text for ln in lines if CLASSIFICATION_RE.match(ln.text)), None)
     document_date = _document_date(lines, header)
     counts = Counter(ln.key for ln in lines if ln.text)
     first_section = _first_section(lines)

@@ -64,7 +64,7 @@ _STRONG_RES = [
         r"concept|verslag|notulen|besluitenlijst|actielijst|conceptverslag)$",
     )
 ]
-_CLASSIFICATION_RE = re.compile(
+CLASSIFICATION_RE = re.compile(
     r"^(departementaal vertrouwelijk|dep\.? vertrouwelijk|rijksvertrouwelijk|vertrouwelijk|"
     r"staatsgeheim(\s+(confidentieel|geheim|zeer geheim))?|stg\.? (confidentieel|geheim|"
     r"zeer geheim)|zeer geheim|geheim|intern gebruik|uitsluitend voor intern gebruik)$",
