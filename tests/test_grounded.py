@@ -84,7 +84,17 @@ def test_no_sentence_means_abstain(retriever: HybridRetriever) -> None:
 
 
 def test_ids_that_were_not_shown_are_ignored(retriever: HybridRetriever) -> None:
-    ans, _ = _ask(retriever, Q, {"sentences": ["9.9"], "answer": "Vrijdag."})
+    """An id that was never shown is not quoted; the sentence that carries the answer is
+    found by code instead."""
+    ans, shown = _ask(retriever, Q, {"sentences": ["9.9"], "answer": "Vrijdag."})
+    assert not ans.abstained and ans.mode == "llm"
+    assert [c.quote for c in ans.citations] == [
+        s for s in shown.values() if s.startswith("Vrijdag moet de brief")
+    ]
+
+
+def test_answer_no_sentence_carries_is_refused(retriever: HybridRetriever) -> None:
+    ans, _ = _ask(retriever, Q, {"sentences": ["9.9"], "answer": "Op 3 december 2020."})
     assert ans.abstained
 
 
@@ -94,7 +104,8 @@ def test_when_question_whose_sentences_hold_no_date_abstains(retriever: HybridRe
         Q,
         lambda pick: {"sentences": [pick("LZ kijkt hier op mee")], "answer": "LZ kijkt mee."},
     )
-    assert ans.abstained and ans.warnings
+    assert (ans.abstained and ans.warnings) or (ans.mode == "quoted" and ans.warnings)
+    assert "LZ kijkt mee." not in ans.answer
 
 
 def _hit(text: str, title: str = "POK claim") -> Hit:

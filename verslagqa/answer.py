@@ -20,7 +20,13 @@ from langchain_core.runnables import RunnableLambda
 from pydantic import BaseModel, Field
 
 from .chunk import count_tokens, dutch_date_iso, reference, split_sentences
-from .grounded import format_numbered, number_sentences, sentence_schema, verify
+from .grounded import (
+    attribute_sentences,
+    format_numbered,
+    number_sentences,
+    sentence_schema,
+    verify,
+)
 from .keyword import tokenize
 from .prompting import load_prompt
 from .retrieve import Hit, HybridRetriever, Mode, SearchFilters
@@ -828,27 +834,40 @@ class AnswerChain:
             return self._extractive(question, sources, t0, [warning], groups)
         answer, ids = _parse_sentence_reply(raw)
         chosen = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
-        if not chosen or _is_abstention(answer):
+        if _is_abstention(answer):
+            return self._abstain(question, "llm", t0, [])
+        kind = answer_type(question)
+        similarity = self._similarity(answer, [c.text for c in chosen]) if english else None
+        checks: dict[str, Any] = {
+            "english": english,
+            "min_similarity": self.min_similarity,
+            "weight": self._idf(question),
+            "kind": "who" if re.match(r"(?i)\s*(wie|who)\b", question) else kind,
+        }
+        verdict = (
+            verify(question, answer, chosen, sources, similarity=similarity, **checks)
+            if chosen
+            else None
+        )
+        if (verdict is None or not (verdict.supported and verdict.on_topic)) and not english:
+            # a right answer with the wrong ids: the sentence that carries it, found by code
+            found = attribute_sentences(question, answer, numbered, sources, **checks)
+            if found:
+                chosen, verdict = found
+        if not chosen or verdict is None:
             return self._abstain(question, "llm", t0, [])
         evidence = " ".join(c.text for c in chosen)
-        kind = answer_type(question)
         if kind and not has_answer_type(evidence, kind, question):
             # a when/how-many/where question whose sentences hold no date/number/place
             return self._abstain(
                 question, "llm", t0, [f"the sentences the model chose hold no {kind}"]
             )
-        similarity = None
-        if english:
-            similarity = self._similarity(answer, [c.text for c in chosen])
-        verdict = verify(
-            question, answer, chosen, sources, english=english, similarity=similarity,
-            min_similarity=self.min_similarity, weight=self._idf(question),
-            kind="who" if re.match(r"(?i)\s*(wie|who)\b", question) else kind,
-        )  # fmt: skip
         if not verdict.on_topic:
             return self._abstain(
                 question, "llm", t0, ["the sentences the model chose are not about the question"]
             )
+        if kind and verdict.supported and not has_answer_type(answer, kind, question):
+            verdict.supported, verdict.reason = False, f"the answer holds no {kind}"
         citations: list[Citation] = []
         for c in chosen:
             members = groups[c.source - 1][1]
@@ -877,9 +896,11 @@ class AnswerChain:
         import numpy as np
 
         emb = self.retriever.index.embeddings
-        a = np.asarray(emb.embed_query(answer), dtype=float)
-        s = np.asarray(emb.embed_documents(sentences), dtype=float)
-        return float(max(s @ a)) if len(s) else 0.0
+        if not sentences:
+            return 0.0
+        # both sides embedded as passages: an answer is a statement, not a query
+        vecs = np.asarray(emb.embed_documents([answer, *sentences]), dtype=float)
+        return float(max(vecs[1:] @ vecs[0]))
 
     def _prepare(
         self, question: str, hits: list[Hit], t0: float

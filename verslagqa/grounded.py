@@ -128,6 +128,31 @@ def _names(text: str) -> set[str]:
     return names
 
 
+_NEGATION = re.compile(r"\b(?:niet|geen|nooit|niemand|niets|nog niet)\b", re.I)
+
+
+def _negated(text: str) -> bool:
+    return bool(_NEGATION.search(text))
+
+
+def attribute_sentences(
+    question: str, answer: str, shown: list[NumberedSentence], hits: list[Hit], **checks: Any
+) -> tuple[list[NumberedSentence], Verdict] | None:
+    """The shown sentence (or two adjacent ones of a source) that carries ``answer`` best, when
+    the model wrote a right answer but pointed at the wrong ids; None if none carries it."""
+    candidates: list[list[NumberedSentence]] = [[s] for s in shown]
+    candidates += [[a, b] for a, b in zip(shown, shown[1:], strict=False) if a.source == b.source]
+    best: tuple[float, list[NumberedSentence], Verdict] | None = None
+    for cand in candidates:
+        v = verify(question, answer, cand, hits, **checks)
+        if not (v.supported and v.on_topic):
+            continue
+        score = -v.unsupported - 0.01 * len(cand)
+        if best is None or score > best[0]:
+            best = (score, cand, v)
+    return (best[1], best[2]) if best else None
+
+
 def _carried(word: str, have: set[str]) -> bool:
     """A word is carried by the sentences when they hold it, also inside a compound
     ('werkgroep' in 'orchestratiewerkgroep')."""
@@ -176,7 +201,10 @@ def verify(
     held = sum(w.get(t, 1.0) for t in q_words & _content(context))
     coverage = held / total if total else 1.0
     on_topic = english or coverage >= min_coverage
-    allowed_numbers = _numbers(evidence) | _numbers(question) | _numbers(context)
+    # not the heading's: a meeting date is no answer to 'wanneer'
+    allowed_numbers = _numbers(evidence + " " + " ".join(c.previous for c in chosen)) | _numbers(
+        question
+    )
     stray_numbers = _numbers(answer) - allowed_numbers
     allowed_names = {w.lower() for w in re.findall(r"[\w-]+", context + " " + question)}
     if english:  # English words are no Dutch names: only abbreviations can be compared
@@ -198,6 +226,9 @@ def verify(
         held_by_best = {v for v in values if v in best.text.lower()}
         if values and not held_by_best:
             reasons.append("its name/date/number is not in the sentence that matches the question")
+    best = max(chosen, key=lambda c: len(_content(c.text) & q_words))
+    if _negated(best.text) != _negated(answer) and not english:
+        reasons.append("it says the opposite of its sentence (niet/geen)")
     if stray_numbers:
         reasons.append(f"numbers not in its sentences: {', '.join(sorted(stray_numbers))}")
     if stray_names:
