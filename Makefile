@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # pip never gets to choose a torch build: the CPU wheel is installed first and pinned.
 PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: install models demo test lint typecheck unit eval eval-corpus bench bench-quick clean-venv
+.PHONY: install models demo test lint typecheck unit eval eval-corpus eval-corpus-qa bench bench-quick clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -44,6 +44,11 @@ eval: models
 # The development corpus (42 real minutes of other bodies): metadata, agenda items, actions
 eval-corpus: install
 	$(BIN)/verslagqa eval --suite structure,actions --gold evals/gold-corpus --corpus evals/corpus --llm extractive --json --report evals/results/corpus.html > evals/results/corpus.json
+
+# Questions over the development corpus with the whole corpus and the samples indexed; both
+# answer strategies side by side (about 45 minutes on 2 cores)
+eval-corpus-qa: models
+	$(BIN)/verslagqa eval --suite retrieval,qa --gold evals/gold-corpus --corpus evals/corpus --corpus samples/verslagen --llm local@sentences --llm local@checks --llm extractive --json --report evals/results/corpus-qa.html > evals/results/corpus-qa.json
 
 # BENCHMARKS.md: the full run takes about 20-30 minutes on 2 cores; --quick is a smoke run
 bench: models

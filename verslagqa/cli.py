@@ -591,7 +591,9 @@ def eval_(
     llm: Annotated[
         list[str] | None,
         typer.Option(
-            "--llm", help="Model for qa/actions/summaries; repeat to compare (default: local)."
+            "--llm",
+            help="Model for qa/actions/summaries; repeat to compare (default: local). "
+            "'local@sentences' / 'local@checks' also names the answer strategy.",
         ),
     ] = None,
     gold: Annotated[

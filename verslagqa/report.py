@@ -78,19 +78,29 @@ def run_evals(
         say("actions (exact)")
         results["actions"] = run_actions_suite(gold, corpus)
         comparison["actions"] = {"exact": results["actions"]["metrics"]}
-    models = {spec: index.settings.get_chat_model(spec) for spec in llms}
+    # 'local@sentences': the model, then the answer strategy to compare (default: settings)
+    loaded: dict[str, Any] = {}
+    models = {}
+    for spec in llms:
+        name = spec.split("@")[0]
+        if name not in loaded:
+            loaded[name] = index.settings.get_chat_model(name)
+        models[spec] = loaded[name]
     for spec, model in models.items():
         if "qa" in suites:
             say(f"qa ({spec})")
-            chain = AnswerChain(HybridRetriever.from_index(index), model, model_name=spec)
+            strategy = spec.split("@")[1] if "@" in spec else None
+            chain = AnswerChain(
+                HybridRetriever.from_index(index), model, model_name=spec, strategy=strategy
+            )
             res = run_qa_suite(chain, questions)
             results.setdefault("qa", res)
             comparison.setdefault("qa", {})[spec] = res["metrics"]
-        if "actions" in suites and model is not None:
+        if "actions" in suites and model is not None and "@" not in spec:
             say(f"actions ({spec})")
             res = run_actions_suite(gold, corpus, model, model_name=spec)
             comparison["actions"][spec] = res["metrics"]
-        if "summaries" in suites:
+        if "summaries" in suites and "@" not in spec:
             res = run_summaries_suite(
                 gold, corpus, model, model_name=spec, progress=lambda m: say(f"summaries {m}")
             )
