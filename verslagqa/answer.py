@@ -849,9 +849,11 @@ class AnswerChain:
             if chosen
             else None
         )
-        if (verdict is None or not (verdict.supported and verdict.on_topic)) and not english:
+        if chosen and not (verdict and verdict.supported and verdict.on_topic) and not english:
             # a right answer with the wrong ids: the sentence that carries it, found by code
-            found = attribute_sentences(question, answer, numbered, sources, **checks)
+            # among the sentences of the sources the model pointed at
+            near = [s for s in numbered if s.source in {c.source for c in chosen}]
+            found = attribute_sentences(question, answer, near, sources, **checks)
             if found:
                 chosen, verdict = found
         if not chosen or verdict is None:
