@@ -80,6 +80,7 @@ def _meeting_table(m: Meeting) -> Table:
         "rubricering": m.classification or "",
         "weglakkingen": str(m.redactions),
         "bron": m.source,
+        "let op": "; ".join(m.warnings),
     }
     for k, v in rows.items():
         meta.add_row(k, v)
@@ -752,7 +753,7 @@ def actions(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
     else:
         table = Table(title=f"{len(selected)} actiepunten")
-        for col in ("datum", "vergadering", "punt", "wie", "wat", "deadline"):
+        for col in ("datum", "vergadering", "punt", "wie", "wat", "deadline", "status"):
             table.add_column(col, overflow="fold")
         for a in selected:
             due = a.due_date.isoformat() if a.due_date else (a.due_text or "")
@@ -761,6 +762,7 @@ def actions(
             table.add_row(
                 str(a.meeting_date or ""), a.meeting_id, a.item_label or "—",
                 ", ".join(a.owners) or "?", a.description, due,
+                {"open": "open", "closed": "gesloten"}.get(a.status or "", ""),
             )  # fmt: skip
         out.print(table)
     if failures:
