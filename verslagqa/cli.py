@@ -753,17 +753,21 @@ def actions(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
     else:
         table = Table(title=f"{len(selected)} actiepunten")
-        for col in ("datum", "vergadering", "punt", "wie", "wat", "deadline", "status"):
+        with_status = any(a.status for a in selected)
+        columns = ["datum", "vergadering", "punt", "wie", "wat", "deadline"]
+        for col in columns + (["status"] if with_status else []):
             table.add_column(col, overflow="fold")
         for a in selected:
             due = a.due_date.isoformat() if a.due_date else (a.due_text or "")
             if a.due_date and a.due_text:
                 due += f" ({a.due_text})"
-            table.add_row(
+            row = [
                 str(a.meeting_date or ""), a.meeting_id, a.item_label or "—",
                 ", ".join(a.owners) or "?", a.description, due,
-                {"open": "open", "closed": "gesloten"}.get(a.status or "", ""),
-            )  # fmt: skip
+            ]  # fmt: skip
+            if with_status:
+                row.append({"open": "open", "closed": "gesloten"}.get(a.status or "", ""))
+            table.add_row(*row)
         out.print(table)
     if failures:
         raise typer.Exit(EXIT_PARTIAL)
