@@ -45,10 +45,11 @@ eval: models
 eval-corpus: install
 	$(BIN)/verslagqa eval --suite structure,actions --gold evals/gold-corpus --corpus evals/corpus --llm extractive --json --report evals/results/corpus.html > evals/results/corpus.json
 
-# Questions over the development corpus with the whole corpus and the samples indexed; both
-# answer strategies side by side (about 45 minutes on 2 cores)
+# Questions over the development corpus with the whole corpus and the samples indexed; the
+# default answer checks, the same without the yes/no check call, and no model at all side by
+# side (about 45 minutes on 2 cores)
 eval-corpus-qa: models
-	$(BIN)/verslagqa eval --suite retrieval,qa --gold evals/gold-corpus --corpus evals/corpus --corpus samples/verslagen --llm local@sentences --llm local@checks --llm extractive --json --report evals/results/corpus-qa.html > evals/results/corpus-qa.json
+	$(BIN)/verslagqa eval --suite retrieval,qa --gold evals/gold-corpus --corpus evals/corpus --corpus samples/verslagen --llm local --llm local@judge=false --llm extractive --json --report evals/results/corpus-qa.html > evals/results/corpus-qa.json
 
 # BENCHMARKS.md: the full run takes about 20-30 minutes on 2 cores; --quick is a smoke run
 bench: models

@@ -280,7 +280,9 @@ def phase_llm(args: dict[str, Any]) -> dict[str, Any]:
             first = first or time.perf_counter()
     end = time.perf_counter()
     tokens_per_s = (tokens - 1) / (end - first) if first and tokens > 1 else 0.0
-    chain = AnswerChain(HybridRetriever.from_index(index), model, model_name="local")
+    chain = AnswerChain(
+        HybridRetriever.from_index(index), model, model_name="local", settings=index.settings.answer
+    )
     questions = [q for q in _queries(60)[:42] if "?" in q][: int(args["questions"])]
     ttft, total = [], []
     for q in questions:

@@ -42,10 +42,17 @@ from pydantic import Field  # noqa: E402
 
 
 class ScriptedChatModel(BaseChatModel):
-    """Returns queued replies in order (an Exception instance is raised); records prompts."""
+    """Returns queued replies in order (an Exception instance is raised); records prompts.
+
+    The answer checks' yes/no call (``yes_probability``) is answered by ``judge``: a fixed
+    probability, or a function of the sentence judged; the calls are recorded in ``judged``."""
 
     replies: list[Any] = Field(default_factory=list)
     seen: list[list[BaseMessage]] = Field(default_factory=list)
+    judge: Any = 0.9
+    judged: list[str] = Field(default_factory=list)
+    json_schema_output: bool = True
+    schemas: list[Any] = Field(default_factory=list)
 
     def enqueue(self, *replies: Any) -> ScriptedChatModel:
         self.replies.extend(replies)
@@ -55,8 +62,15 @@ class ScriptedChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "scripted"
 
+    def yes_probability(self, messages: list[BaseMessage]) -> float:
+        text = str(messages[-1].content)
+        sentence = text.split("Sentence: ", 1)[-1].split("\n\nQuestion:", 1)[0]
+        self.judged.append(sentence)
+        return float(self.judge(sentence) if callable(self.judge) else self.judge)
+
     def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:  # type: ignore[no-untyped-def]
         self.seen.append(list(messages))
+        self.schemas.append((kwargs.get("response_format") or {}).get("schema"))
         if not self.replies:
             raise AssertionError("ScriptedChatModel called more often than scripted")
         reply = self.replies.pop(0)

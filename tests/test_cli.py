@@ -113,3 +113,51 @@ def test_summarize_file_extractive_json_and_markdown(tmp_path: Path) -> None:
     assert "| adviseur DGLZ |" in proc.stdout
     proc = run("summarize", "2099-no-such-meeting", "--store", store)
     assert proc.returncode == 1 and "no meeting '2099-no-such-meeting'" in proc.stderr
+
+
+def test_repl_prints_a_replaced_answer_once_with_its_label(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In-process: the model's answer fails a check; the REPL shows the quote once, labelled as
+    a quote, and the item title with its redactions counted."""
+    import io
+    import re as _re
+
+    from rich.console import Console
+
+    from verslagqa import cli
+    from verslagqa.answer import AnswerChain
+    from verslagqa.index import Index
+    from verslagqa.retrieve import HybridRetriever, SearchFilters
+    from verslagqa.settings import Settings
+
+    from .fakes import HashEmbeddings, ScriptedChatModel
+
+    monkeypatch.setenv("VERSLAGQA_HOME", str(tmp_path / "home"))
+    idx = Index(Settings(store=tmp_path / "s"), embeddings=HashEmbeddings())
+    idx.add([SEED[1]])
+    q = "Wat is afgesproken over de POK claim?"
+    model = ScriptedChatModel()
+    chain = AnswerChain(HybridRetriever.from_index(idx), model, model_name="scripted")
+    model.enqueue('{"sentences": [], "answer": "x"}')
+    chain.ask(q)
+    shown = {
+        m.group(1): m.group(2)
+        for m in _re.finditer(r"(?m)^(\d+\.\d+) (.*)$", str(model.seen[0][-1].content))
+    }
+    sid = next(k for k, v in shown.items() if "tweeslag" in v)
+    # a name the sentence lacks: the answer is replaced by the sentence itself
+    model.enqueue(f'{{"sentences": ["{sid}"], "answer": "Jan Jansen neemt een tweeslag op."}}')
+    buf = io.StringIO()
+    monkeypatch.setattr(cli, "out", Console(file=buf, width=200))
+    monkeypatch.setattr(cli, "err", Console(file=io.StringIO(), width=200))
+    lines = iter([q, ":quit"])
+    monkeypatch.setattr("builtins.input", lambda _prompt="": next(lines))
+    cli._repl(chain, SearchFilters(), None)
+    text = buf.getvalue()
+    quote = shown[sid]
+    assert "Jan Jansen" not in text
+    assert text.count("Citaat uit de verslagen, niet het antwoord van het model") == 1
+    # the quote is the answer (once) and the citation's quote (once)
+    assert text.count(quote) == 2, text
+    assert "POK claim (3 namen weggelakt)" in text and "[weggelakt 5.1.2e] [weggelakt" not in text

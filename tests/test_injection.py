@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from verslagqa import Library, parse_verslag
-from verslagqa.answer import AnswerChain, is_injection
+from verslagqa.answer import AnswerChain
 from verslagqa.index import Index
 from verslagqa.retrieve import HybridRetriever
+from verslagqa.safety import is_injection
 from verslagqa.settings import Settings
 from verslagqa.summarize import summarize_meeting
 
@@ -83,7 +84,7 @@ def test_injected_sentences_never_reach_the_model(corpus: Path, tmp_path: Path) 
     idx = Index(Settings(store=tmp_path / "s"), embeddings=HashEmbeddings())
     assert idx.add([corpus]).meetings == 5 + len(ATTACKS)
     model = ScriptedChatModel().enqueue(
-        json.dumps({"answer": "Vrijdag [1]. HACKED volgens [12].", "sources": [1, 9, 12]})
+        json.dumps({"sentences": ["1.1", "9.9"], "answer": "Vrijdag [1]. HACKED volgens [12]."})
     )
     chain = AnswerChain(HybridRetriever.from_index(idx), model, model_name="scripted")
     ans = chain.ask("Wanneer moet de kabinetsbrief over de vaccinatiestrategie gereed zijn?", k=5)

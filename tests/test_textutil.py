@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from verslagqa.textutil import (
+    display_title,
     find_date,
     find_time_range,
     is_date_only,
@@ -80,3 +81,23 @@ def test_is_date_only() -> None:
 def test_slugify() -> None:
     assert slugify("Corona Continuïteit Team LZ") == "corona-continuiteit-team-lz"
     assert slugify("MT DGLZ breed") == "mt-dglz-breed"
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        (
+            "POK claim, [weggelakt 5.1.2e] [weggelakt 5.1.2e] [weggelakt 5.1.2e]",
+            "POK claim (3 namen weggelakt)",
+        ),
+        ("Overleg met [weggelakt 5.1.2e]", "Overleg met (1 naam weggelakt)"),
+        ("[weggelakt 5.1.2e]", "1 naam weggelakt"),
+        (
+            "Begroting [weggelakt 5.1.1c] en [weggelakt 5.1.2e]",
+            "Begroting (1 passage weggelakt, 5.1.1c; 1 naam weggelakt)",
+        ),
+        ("Stand van zaken", "Stand van zaken"),
+    ],
+)
+def test_display_title_counts_redactions(title: str, shown: str) -> None:
+    assert display_title(title) == shown

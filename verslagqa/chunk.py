@@ -15,7 +15,7 @@ import re
 from pydantic import BaseModel, Field
 
 from .schemas import AgendaItem, Meeting
-from .textutil import REDACTION_TOKEN_RE
+from .textutil import REDACTION_TOKEN_RE, display_title
 
 __all__ = [
     "CHUNKER_VERSION",
@@ -60,7 +60,7 @@ def dutch_date_iso(iso: str) -> str:
 
 def reference(title: str, date_iso: str, item_label: str) -> str:
     """'MT DGLZ breed, 1 maart 2021, punt 3c': how answers, prompts and the CLI name a source."""
-    parts = [title]
+    parts = [display_title(title)]
     if date_iso:
         parts.append(dutch_date_iso(date_iso))
     if item_label:

@@ -22,7 +22,7 @@ from .index import IndexError_
 from .parse import VerslagParseError, iter_verslag_files, parse_verslag
 from .schemas import Meeting
 from .settings import ServiceUnavailable, Settings
-from .textutil import find_date
+from .textutil import display_title, find_date
 
 if TYPE_CHECKING:
     from .answer import Answer, AnswerChain
@@ -67,7 +67,8 @@ def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
 
 
 def _meeting_table(m: Meeting) -> Table:
-    meta = Table(title=f"{m.title} — {m.meeting_date or 'datum onbekend'}", show_header=False)
+    title = f"{display_title(m.title)} — {m.meeting_date or 'datum onbekend'}"
+    meta = Table(title=title, show_header=False)
     meta.add_column("veld", style="bold")
     meta.add_column("waarde", overflow="fold")
     rows = {
@@ -94,9 +95,8 @@ def _items_table(m: Meeting) -> Table:
     table.add_column("tekst", overflow="fold")
     for it in m.items:
         preview = it.text.replace("\n", " ")
-        table.add_row(
-            it.label or "—", it.title, preview[:160] + ("…" if len(preview) > 160 else "")
-        )
+        shown = preview[:160] + ("…" if len(preview) > 160 else "")
+        table.add_row(it.label or "—", display_title(it.title), shown)
     return table
 
 
@@ -394,7 +394,7 @@ def search(
         return
     for rank, h in enumerate(hits, 1):
         ref = h.ref
-        title = f" {h.item_title}" if h.item_title else ""
+        title = f" {display_title(h.item_title)}" if h.item_title else ""
         out.print(f"{rank}. [{ref}]{title}  (score {h.score:.3f})", style="bold")
         snippet = h.text if len(h.text) <= 400 else h.text[:400] + "…"
         out.print(snippet, highlight=False)
@@ -419,8 +419,8 @@ def meetings(
         table.add_column(col, overflow="fold")
     for m in infos:
         table.add_row(
-            m.meeting_id, m.title, m.meeting_date, " ".join(i or "—" for i in m.items),
-            str(m.chunks), m.source,
+            m.meeting_id, display_title(m.title), m.meeting_date,
+            " ".join(i or "—" for i in m.items), str(m.chunks), m.source,
         )  # fmt: skip
     out.print(table)
 
@@ -435,14 +435,34 @@ def meetings(
 # --------------------------------------------------------------------------------------------
 
 
-def _print_answer(ans: Answer, *, streamed: bool = False) -> None:
-    if not streamed:
-        out.print(ans.answer, highlight=False)
+def _print_answer(ans: Answer) -> None:
+    """The answer once: a quote that stands in for the model's answer says so above it."""
+    if ans.label:
+        out.print(ans.label, style="italic", highlight=False)
+    out.print(ans.answer, highlight=False)
     for c in ans.citations:
-        out.print(f"  [{c.n}] {c.ref} {c.item_title}", style="bold", highlight=False)
+        out.print(f"  [{c.n}] {c.ref} {c.heading}", style="bold", highlight=False)
         out.print(f"      “{c.quote}”", highlight=False)
     for w in ans.warnings:
         err.print(f"warning: {w}", style="yellow")
+
+
+def _ask_streaming(
+    chain: AnswerChain, question: str, filters: SearchFilters, k: int | None
+) -> Answer:
+    """Ask, showing the model's words as they come in a line that is wiped afterwards: the
+    checks may replace them, and only what passed is printed for good (once)."""
+    from rich.live import Live
+    from rich.text import Text
+
+    shown = Text("…", style="dim")
+    with Live(shown, console=out, transient=True, auto_refresh=False) as live:
+
+        def on_token(tok: str) -> None:
+            shown.append(tok.replace("\n", " "))
+            live.update(shown, refresh=True)
+
+        return chain.ask(question, filters=filters, k=k, on_token=on_token)
 
 
 def _make_chain(store: Path | None, llm: str | None) -> AnswerChain:
@@ -456,7 +476,9 @@ def _make_chain(store: Path | None, llm: str | None) -> AnswerChain:
         model = idx.settings.get_chat_model(spec)
     except (LLMError, model_store.ModelError) as exc:
         raise _fail(str(exc)) from None
-    return AnswerChain(HybridRetriever.from_index(idx), model, model_name=spec)
+    return AnswerChain(
+        HybridRetriever.from_index(idx), model, model_name=spec, settings=idx.settings.answer
+    )
 
 
 def _repl(chain: AnswerChain, filters: SearchFilters, k: int | None) -> None:
@@ -491,7 +513,7 @@ def _repl(chain: AnswerChain, filters: SearchFilters, k: int | None) -> None:
                 continue
             hits = {i + 1: h for i, h in enumerate(chain.last_hits)}
             for c in last.citations:
-                out.print(f"[{c.n}] {c.ref} {c.item_title}", style="bold", highlight=False)
+                out.print(f"[{c.n}] {c.ref} {c.heading}", style="bold", highlight=False)
                 out.print(hits[c.n].text if c.n in hits else c.quote, highlight=False)
                 out.print(f"{c.source}\n", style="dim")
             continue
@@ -513,19 +535,8 @@ def _repl(chain: AnswerChain, filters: SearchFilters, k: int | None) -> None:
             shown = filters.model_dump(mode="json", exclude_none=True)
             out.print(f"filter: {shown or 'geen'}")
             continue
-        streamed = False
-
-        def on_token(tok: str) -> None:
-            nonlocal streamed
-            streamed = True
-            out.print(tok, end="", highlight=False)
-
-        last = chain.ask(line, filters=filters, k=k, on_token=on_token)
-        if streamed:
-            out.print()
-            if last.mode != "llm" or last.abstained:
-                out.print(last.answer, highlight=False)
-        _print_answer(last, streamed=streamed and last.mode == "llm" and not last.abstained)
+        last = _ask_streaming(chain, line, filters, k)
+        _print_answer(last)
     try:
         readline.write_history_file(history)
     except OSError:
@@ -594,7 +605,7 @@ def eval_(
         typer.Option(
             "--llm",
             help="Model for qa/actions/summaries; repeat to compare (default: local). "
-            "'local@sentences' / 'local@checks' also names the answer strategy.",
+            "'local@judge=false' / 'local@min_answer_p=0.6' also changes answer settings.",
         ),
     ] = None,
     gold: Annotated[
@@ -798,7 +809,7 @@ def demo(
         table.add_column(col)
     for m in result.meetings:
         table.add_row(
-            m.meeting_id, m.title, str(m.meeting_date or ""),
+            m.meeting_id, display_title(m.title), str(m.meeting_date or ""),
             "-".join(t for t in (m.start_time, m.end_time) if t),
             " ".join(i.label or "—" for i in m.items), str(m.redactions),
         )  # fmt: skip
@@ -837,7 +848,7 @@ def demo(
     except (LLMError, model_store.ModelError) as exc:
         err.print(f"warning: {exc}; answering extractively", style="yellow")
         model, spec = None, "extractive"
-    chain = AnswerChain(retriever, model, model_name=spec)
+    chain = AnswerChain(retriever, model, model_name=spec, settings=idx.settings.answer)
     out.print(f"Vraag: {question}", style="bold")
     _print_answer(chain.ask(question))
     if result.errors:

@@ -1,61 +1,148 @@
-"""Answers built on numbered source sentences: the model points, code quotes and checks.
+"""The evidence an answer rests on: source sentences, chosen, numbered, and attributed.
 
-The sources are shown as numbered sentences (``2.3``). The model replies in constrained JSON:
-first the ids of the sentences that answer the question (only ids that were shown can be
-written: the grammar enumerates them), then a short answer in the words of those sentences.
-Code takes the quotes by id — a quote cannot be invented — and checks the answer against
-exactly those sentences (plus the heading of their source: meeting, date, agenda item):
-
-* every number, date and name in the answer must occur in them (or in the question);
-* most of the answer's other content words must occur in them;
-* a question about when / how many / who / where needs a date / number / name / place there;
-* the sentences must be about the question: together with their source heading and the
-  sentence before them they hold at least half of the question's content words.
-
-An answer that passes is shown as checked. One whose wording the sentences do not carry is
-replaced by those very sentences, verbatim, with a warning (never by another passage). When
-the sentences are not about the question, or the model points at none, the chain abstains.
-For a question in another language than the minutes, words cannot be compared: numbers, dates
-and names still must match, and the answer must be close in meaning (embeddings) to its
-sentences.
+Retrieved chunks are grouped into one source per agenda item; of each source the sentences most
+related to the question are shown to the model, numbered (``2.3``). The model replies in
+constrained JSON: the ids of the sentences that answer (only ids that were shown can be written:
+the grammar enumerates them) and a short answer in their words. Code then finds, among every
+shown sentence, the one (or two adjacent ones) that carry the answer's words, numbers and names
+(:func:`attribute`): the model's ids are a hint, not the record — a small model often writes the
+right answer and points at the wrong sentence. The quote is taken from the source by code; it
+cannot be invented.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .chunk import count_tokens, split_sentences
 from .keyword import tokenize
 from .retrieve import Hit
+from .safety import is_injection
+
+if TYPE_CHECKING:
+    from .checks import Check, Draft
 
 __all__ = [
     "NumberedSentence",
-    "Verdict",
+    "Relevance",
+    "attribute",
+    "embedding_relevance",
     "format_numbered",
+    "group_hits",
+    "lexical_relevance",
     "number_sentences",
+    "select_context",
     "sentence_schema",
-    "verify",
+    "source_sentences",
 ]
 
-#: Question words and verbs of asking that say nothing about the topic.
-_ASKING = set(
-    tokenize(
-        "wie wat wanneer waar waarom hoe hoeveel welke welk wordt worden werd is zijn was "
-        "waren heeft hebben moet moeten zal zullen kan kunnen gaat gaan er over met voor "
-        "volgens besproken afgesproken besloten gebeurd gebeurde genoemd staat"
-    )
-)
-_EN_ASKING = {
-    "who", "what", "when", "where", "why", "how", "which", "many", "much", "does", "did", "do",
-    "is", "are", "was", "were", "will", "would", "should", "the", "a", "an", "of", "to", "in",
-    "on", "for", "about", "from", "by", "with", "and", "or", "at", "it", "its", "this", "that",
-}  # fmt: skip
-_NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*[a-z]?")
-_NAME = re.compile(r"(?<![\w.])(?:[A-Z][\w-]*[A-Z][\w-]*|[A-Z][a-zà-ÿ]{2,}(?:-[A-Za-z]+)?)")
+
+def source_sentences(text: str) -> list[str]:
+    """The sentences of a source, one list item per sentence; lines that try to instruct the
+    model (see :mod:`verslagqa.safety`) are left out."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip().lstrip("-").strip()
+        if line:
+            out.extend(s for s in split_sentences(line) if not is_injection(s))
+    return out
 
 
-@dataclass
+def overlap(query_stems: set[str], sentence: str) -> float:
+    """How many of ``query_stems`` the sentence holds."""
+    return float(len(query_stems & set(tokenize(sentence))))
+
+
+#: Scores sentences against a question, in "shared terms" units (1 ≈ one shared term).
+Relevance = Callable[[list[str]], list[float]]
+
+
+def lexical_relevance(question: str) -> Relevance:
+    """Sentence relevance as the number of question stems a sentence shares."""
+    q = set(tokenize(question))
+    return lambda sentences: [overlap(q, s) for s in sentences]
+
+
+def embedding_relevance(question: str, embeddings: Any) -> Relevance:
+    """Sentence relevance by embedding similarity, for a question in another language than the
+    minutes (an English question shares no stems with Dutch sentences). Cosines are put on the
+    lexical scale: ten times their height above the median of the sentences scored."""
+    import numpy as np
+
+    q = np.asarray(embeddings.embed_query(question), dtype=float)
+    cache: dict[str, float] = {}
+
+    def score(sentences: list[str]) -> list[float]:
+        new = [s for s in dict.fromkeys(sentences) if s not in cache]
+        if new:
+            vecs = np.asarray(embeddings.embed_documents(new), dtype=float)
+            cache.update(zip(new, (vecs @ q).tolist(), strict=True))
+        if not cache:
+            return []
+        floor = float(np.median(list(cache.values())))
+        return [max(0.0, 10.0 * (cache[s] - floor)) for s in sentences]
+
+    return score
+
+
+def group_hits(hits: list[Hit], max_sources: int) -> list[tuple[Hit, list[Hit]]]:
+    """One source per agenda item: chunks of the same item are merged (their lines, once)."""
+    groups: dict[tuple[str, str], list[Hit]] = {}
+    for h in hits:
+        key = (h.meeting_id, h.item_label)
+        if key in groups or len(groups) < max_sources:
+            groups.setdefault(key, []).append(h)
+    out = []
+    for members in groups.values():
+        lines: list[str] = []
+        for h in sorted(members, key=lambda x: x.start):
+            for line in h.text.split("\n"):
+                if line.strip() and line not in lines:
+                    lines.append(line)
+        merged = members[0].model_copy(update={"text": "\n".join(lines)})
+        out.append((merged, members))
+    return out
+
+
+def select_context(
+    hits: list[Hit], question: str, budget: int = 300, relevance: Relevance | None = None
+) -> list[list[str]]:
+    """Per source, the sentences most related to the question (in document order).
+
+    Small models read slowly and drift on long contexts: instead of whole chunks they get the
+    best sentences of each source, plus the sentence after each pick (answers often follow
+    the sentence that names the topic), within a token budget.
+    """
+    rel = relevance or lexical_relevance(question)
+    scored: list[tuple[float, int, int]] = []
+    per_source = [source_sentences(h.text) for h in hits]
+    for si, sentences in enumerate(per_source):
+        for ji, score in enumerate(rel(sentences)):
+            # earlier sources are ranked higher by retrieval: a small bonus keeps that order
+            scored.append((score + 0.3 / (si + 1), si, ji))
+    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+    chosen: set[tuple[int, int]] = set()
+    used = 0
+    for score, si, ji in scored:
+        for cand in ((si, ji), (si, ji + 1)):
+            if cand in chosen or cand[1] >= len(per_source[si]):
+                continue
+            cost = count_tokens(per_source[si][cand[1]])
+            if used + cost > budget:
+                continue
+            if cand[1] == ji + 1 and score < 1:
+                continue
+            chosen.add(cand)
+            used += cost
+    return [
+        [s for ji, s in enumerate(sentences) if (si, ji) in chosen]
+        for si, sentences in enumerate(per_source)
+    ]
+
+
+@dataclass(frozen=True)
 class NumberedSentence:
     sid: str  # '2.3'
     source: int  # 1-based source number
@@ -78,9 +165,11 @@ def number_sentences(
 def format_numbered(hits: list[Hit], sentences: list[NumberedSentence]) -> str:
     """Sources as a heading ('[2] MT DGLZ breed, 1 maart 2021, punt 3a (POK claim)') and
     their numbered sentences."""
+    from .textutil import display_title
+
     blocks = []
     for n, h in enumerate(hits, start=1):
-        head = f"[{n}] {h.ref}" + (f" ({h.item_title})" if h.item_title else "")
+        head = f"[{n}] {h.ref}" + (f" ({display_title(h.item_title)})" if h.item_title else "")
         lines = [f"{s.sid} {s.text}" for s in sentences if s.source == n]
         if lines:
             blocks.append("\n".join([head, *lines]))
@@ -103,144 +192,25 @@ def sentence_schema(ids: list[str], max_sentences: int = 3) -> dict[str, Any]:
     }
 
 
-def _heading(hit: Hit) -> str:
-    return f"{hit.meeting_title} {hit.meeting_date} {hit.item_label} {hit.item_title}"
+def attribute(
+    draft: Draft, shown: Sequence[NumberedSentence], checks: Sequence[Check]
+) -> list[NumberedSentence] | None:
+    """The shown sentence, or two adjacent ones of one source, that carry ``draft.answer``:
+    every check in ``checks`` passes on them. Among those, the one that leaves the fewest
+    answer words unexplained, one sentence before two; ties go to the sentences the model
+    pointed at. None when no sentence carries the answer."""
+    from dataclasses import replace
 
-
-def _content(text: str, english: bool = False) -> set[str]:
-    if english:
-        words = {w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in _EN_ASKING}
-        return words
-    return {t for t in tokenize(text) if t not in _ASKING and not t.isdigit()}
-
-
-def _numbers(text: str) -> set[str]:
-    return {m.group().rstrip(".,").lower() for m in _NUMBER.finditer(text)}
-
-
-def _names(text: str) -> set[str]:
-    """Capitalised words that are not the first word of a sentence."""
-    names = set()
-    for sentence in re.split(r"(?<=[.!?:])\s+", text):
-        for m in _NAME.finditer(sentence):
-            if m.start() > 0:
-                names.add(m.group().lower())
-    return names
-
-
-_NEGATION = re.compile(r"\b(?:niet|geen|nooit|niemand|niets|nog niet)\b", re.I)
-
-
-def _negated(text: str) -> bool:
-    return bool(_NEGATION.search(text))
-
-
-def attribute_sentences(
-    question: str, answer: str, shown: list[NumberedSentence], hits: list[Hit], **checks: Any
-) -> tuple[list[NumberedSentence], Verdict] | None:
-    """The shown sentence (or two adjacent ones of a source) that carries ``answer`` best, when
-    the model wrote a right answer but pointed at the wrong ids; None if none carries it."""
-    candidates: list[list[NumberedSentence]] = [[s] for s in shown]
+    pointed = {s.sid for s in draft.chosen}
+    candidates = [[s] for s in shown]
     candidates += [[a, b] for a, b in zip(shown, shown[1:], strict=False) if a.source == b.source]
-    best: tuple[float, list[NumberedSentence], Verdict] | None = None
+    best: tuple[tuple[float, int, float], list[NumberedSentence]] | None = None
     for cand in candidates:
-        v = verify(question, answer, cand, hits, **checks)
-        if not (v.supported and v.on_topic):
+        trial = replace(draft, chosen=cand)
+        if not all(check(trial).passed for check in checks if check.applies(trial)):
             continue
-        score = -v.unsupported - 0.01 * len(cand)
+        hint = sum(s.sid in pointed for s in cand) / len(cand)
+        score = (-round(trial.unsupported, 2), -len(cand), hint)
         if best is None or score > best[0]:
-            best = (score, cand, v)
-    return (best[1], best[2]) if best else None
-
-
-def _carried(word: str, have: set[str]) -> bool:
-    """A word is carried by the sentences when they hold it, also inside a compound
-    ('werkgroep' in 'orchestratiewerkgroep')."""
-    return word in have or (
-        len(word) >= 4 and any(word in h or h in word for h in have if len(h) >= 4)
-    )
-
-
-@dataclass
-class Verdict:
-    """What the checks found for one model reply."""
-
-    supported: bool  # the answer's wording is carried by its sentences
-    on_topic: bool  # the sentences are about the question
-    reason: str = ""
-    coverage: float = 0.0  # share of the question's content words in sentences + heading
-    unsupported: float = 0.0  # share of the answer's content words not in its sentences
-
-
-def verify(
-    question: str,
-    answer: str,
-    chosen: list[NumberedSentence],
-    hits: list[Hit],
-    *,
-    english: bool = False,
-    similarity: float | None = None,
-    min_coverage: float = 0.5,
-    max_unsupported: float = 0.34,
-    min_similarity: float = 0.55,
-    weight: dict[str, float] | None = None,
-    kind: str | None = None,
-) -> Verdict:
-    """Check ``answer`` against exactly the sentences it points to (see the module doc).
-
-    ``weight`` gives each question word its weight in ``coverage`` (rare words count more:
-    'budget' matters more than 'werkgroep'); ``kind`` ('who', 'time', 'number') asks that the
-    answer's name/date/number stands in the chosen sentence that best matches the question."""
-    evidence = " ".join(s.text for s in chosen)
-    context = " ".join(
-        [evidence, *(s.previous for s in chosen), *(_heading(hits[s.source - 1]) for s in chosen)]
-    )
-    q_words = _content(question)
-    w = weight or {}
-    total = sum(w.get(t, 1.0) for t in q_words)
-    held = sum(w.get(t, 1.0) for t in q_words & _content(context))
-    coverage = held / total if total else 1.0
-    on_topic = english or coverage >= min_coverage
-    # not the heading's: a meeting date is no answer to 'wanneer'
-    allowed_numbers = _numbers(evidence + " " + " ".join(c.previous for c in chosen)) | _numbers(
-        question
-    )
-    stray_numbers = _numbers(answer) - allowed_numbers
-    allowed_names = {w.lower() for w in re.findall(r"[\w-]+", context + " " + question)}
-    if english:  # English words are no Dutch names: only abbreviations can be compared
-        candidates = {m.lower() for m in re.findall(r"\b[A-Z][A-Z0-9-]+\b", answer)}
-    else:
-        candidates = _names(answer)
-    stray_names = {n for n in candidates if n not in allowed_names}
-    unsupported = 0.0
-    if not english:
-        a_words = _content(answer) - q_words
-        have = _content(context)
-        if a_words:
-            unsupported = sum(not _carried(w, have) for w in a_words) / len(a_words)
-    reasons = []
-    if kind in ("who", "time", "number") and len(chosen) > 1:
-        best = max(chosen, key=lambda c: len(_content(c.text) & q_words))
-        values = _names(answer) if kind == "who" else _numbers(answer)
-        values -= _names(question) | _numbers(question)
-        held_by_best = {v for v in values if v in best.text.lower()}
-        if values and not held_by_best:
-            reasons.append("its name/date/number is not in the sentence that matches the question")
-    best = max(chosen, key=lambda c: len(_content(c.text) & q_words))
-    if _negated(best.text) != _negated(answer) and not english:
-        reasons.append("it says the opposite of its sentence (niet/geen)")
-    if stray_numbers:
-        reasons.append(f"numbers not in its sentences: {', '.join(sorted(stray_numbers))}")
-    if stray_names:
-        reasons.append(f"names not in its sentences: {', '.join(sorted(stray_names))}")
-    if unsupported > max_unsupported:
-        reasons.append(f"{unsupported:.0%} of its words are not in its sentences")
-    if english and similarity is not None and similarity < min_similarity:
-        reasons.append(f"its meaning is far from its sentences (cosine {similarity:.2f})")
-    return Verdict(
-        supported=not reasons,
-        on_topic=on_topic,
-        reason="; ".join(reasons) if reasons else "",
-        coverage=coverage,
-        unsupported=unsupported,
-    )
+            best = (score, cand)
+    return best[1] if best else None

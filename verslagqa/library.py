@@ -83,7 +83,9 @@ class Library:
         """The answer chain (the chat model is created on first use)."""
         if self._chain is None:
             model = self.index.settings.get_chat_model(self.llm)
-            self._chain = AnswerChain(self.retriever, model, model_name=self.llm)
+            self._chain = AnswerChain(
+                self.retriever, model, model_name=self.llm, settings=self.index.settings.answer
+            )
         return self._chain
 
     def ask(

@@ -20,7 +20,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -30,7 +30,14 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from .models import ModelError, model_path, model_status
 
-__all__ = ["DEFAULT_LOCAL", "LOCAL_MODELS", "LLMError", "LlamaCppChat", "get_chat_model"]
+__all__ = [
+    "DEFAULT_LOCAL",
+    "LOCAL_MODELS",
+    "LLMError",
+    "LlamaCppChat",
+    "get_chat_model",
+    "yes_probability",
+]
 
 LOCAL_MODELS = {
     "1.5b": "qwen2.5-coder-1.5b-instruct-q4_k_m",
@@ -40,7 +47,7 @@ LOCAL_MODELS = {
 DEFAULT_LOCAL = "1.5b"
 
 _LOCK = threading.Lock()
-_LOADED: dict[tuple[str, int, int], Any] = {}
+_LOADED: dict[tuple[str, int, int, str], Any] = {}
 
 
 @atexit.register
@@ -71,6 +78,9 @@ class LlamaCppChat(BaseChatModel):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
+    #: capability: ``response_format`` with a JSON schema holds the reply to that schema
+    json_schema_output: ClassVar[bool] = True
+
     model_path: str = Field(description="Path of the GGUF file.")
     n_ctx: int = 4096
     n_threads: int | None = None
@@ -87,30 +97,67 @@ class LlamaCppChat(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_path": self.model_path, "n_ctx": self.n_ctx}
 
+    _judge: Any = PrivateAttr(default=None)
+
     @property
     def llama(self) -> Any:
         if self._llama is None:
-            threads = self.n_threads or os.cpu_count() or 2
-            key = (self.model_path, self.n_ctx, threads)
-            with _LOCK:
-                if key not in _LOADED:
-                    try:
-                        from llama_cpp import Llama
-                    except ImportError as exc:
-                        raise LLMError(
-                            "llama-cpp-python is not installed; run `make install` (it builds "
-                            "it for this CPU) or choose --llm extractive / openai:<model>"
-                        ) from exc
-                    _LOADED[key] = Llama(
-                        model_path=self.model_path,
-                        n_ctx=self.n_ctx,
-                        n_threads=threads,
-                        n_threads_batch=threads,
-                        seed=self.seed,
-                        verbose=False,
-                    )
-                self._llama = _LOADED[key]
+            self._llama = self._load(self.n_ctx, "chat")
         return self._llama
+
+    def _load(self, n_ctx: int, role: str) -> Any:
+        threads = self.n_threads or os.cpu_count() or 2
+        key = (self.model_path, n_ctx, threads, role)
+        with _LOCK:
+            if key not in _LOADED:
+                try:
+                    from llama_cpp import Llama
+                except ImportError as exc:
+                    raise LLMError(
+                        "llama-cpp-python is not installed; run `make install` (it builds "
+                        "it for this CPU) or choose --llm extractive / openai:<model>"
+                    ) from exc
+                _LOADED[key] = Llama(
+                    model_path=self.model_path,
+                    n_ctx=n_ctx,
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    seed=self.seed,
+                    verbose=False,
+                )
+            return _LOADED[key]
+
+    def yes_probability(self, messages: list[BaseMessage]) -> float:
+        """P("yes") against P("no") as the first token of the reply to ``messages``.
+
+        Runs in a second llama.cpp context over the same (memory-mapped) weights, so the
+        answer prompt's cached prefix in the first context survives; this context keeps its
+        own prefix (instructions) between calls.
+        """
+        import numpy as np
+
+        if self._judge is None:
+            self._judge = self._load(1024, "judge")
+            self._judge_words = _answer_tokens(self._judge)
+        llama = self._judge
+        prompt = _chat_prompt(llama, messages)
+        tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        if len(tokens) >= llama.n_ctx():
+            tokens = tokens[-(llama.n_ctx() - 1) :]
+        # reuse the evaluated prefix (system prompt, question) of the previous call
+        same = 0
+        for a, b in zip(llama._input_ids[: llama.n_tokens], tokens, strict=False):
+            if a != b:
+                break
+            same += 1
+        llama.n_tokens = min(same, len(tokens) - 1)
+        llama.eval(tokens[llama.n_tokens :])
+        logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),))
+        yes, no = self._judge_words
+        top = float(logits.max())
+        p_yes = float(np.exp(logits[yes] - top).sum())
+        p_no = float(np.exp(logits[no] - top).sum())
+        return p_yes / (p_yes + p_no) if p_yes + p_no > 0 else 0.5
 
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict:
         req: dict[str, Any] = {
@@ -157,6 +204,45 @@ class LlamaCppChat(BaseChatModel):
             if run_manager:
                 run_manager.on_llm_new_token(delta, chunk=chunk)
             yield chunk
+
+
+def _answer_tokens(llama: Any) -> tuple[list[int], list[int]]:
+    """Token ids that open a 'yes' and a 'no' reply."""
+
+    def first(words: tuple[str, ...]) -> list[int]:
+        ids = {llama.tokenize(w.encode(), add_bos=False)[0] for w in words}
+        return sorted(ids)
+
+    return first(("yes", "Yes", " yes", " Yes")), first(("no", "No", " no", " No"))
+
+
+def _chat_prompt(llama: Any, messages: list[BaseMessage]) -> str:
+    """``messages`` as the model's own chat template writes them, ready for the reply."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise LLMError("the GGUF file carries no chat template")
+    vocab = llama._model
+    formatter = Jinja2ChatFormatter(
+        template=template,
+        eos_token=llama.detokenize([vocab.token_eos()]).decode("utf-8", "ignore"),
+        bos_token=llama.detokenize([vocab.token_bos()]).decode("utf-8", "ignore"),
+    )
+    chat: list[Any] = [{"role": _role(m), "content": str(m.content)} for m in messages]
+    return formatter(messages=chat).prompt
+
+
+def yes_probability(model: BaseChatModel, messages: list[BaseMessage]) -> float:
+    """How strongly ``model`` answers ``messages`` with yes rather than no, in [0, 1].
+
+    Local llama.cpp models give the probability of the first token; other chat models are
+    asked for one word, which counts as 1.0 (yes) or 0.0 (anything else)."""
+    own = getattr(model, "yes_probability", None)
+    if callable(own):
+        return float(own(messages))
+    reply = str(model.invoke(messages, max_tokens=3).content).strip().lower()
+    return 1.0 if reply.startswith(("yes", "ja")) else 0.0
 
 
 def _local_path(spec: str, home: Path) -> str:

@@ -20,8 +20,9 @@ from typing import Any
 
 from .evals import load_questions, resolve_questions, run_qa_suite, run_retrieval_suite
 from .index import Index
+from .settings import AnswerSettings
 
-__all__ = ["SUITES", "run_evals", "write_html_report"]
+__all__ = ["SUITES", "answer_variant", "run_evals", "write_html_report"]
 
 SUITES = ("structure", "retrieval", "qa", "actions", "summaries")
 
@@ -29,10 +30,32 @@ SUITES = ("structure", "retrieval", "qa", "actions", "summaries")
 CHART_METRICS = {
     "structure": ["date_accuracy", "title_accuracy", "item_recall", "item_precision"],
     "retrieval": ["recall@{k}", "mrr", "ndcg@{k}"],
-    "qa": ["answer_accuracy", "right_source_rate", "citation_precision", "abstention_accuracy"],
+    "qa": [
+        "answer_accuracy",
+        "right_source_rate",
+        "abstention_accuracy",
+        "false_abstention_rate",
+        "wrong_but_verified_rate",
+    ],  # fmt: skip
     "actions": ["precision", "recall", "f1", "deadline_accuracy"],
     "summaries": ["key_point_coverage", "schema_validity_rate", "fallback_rate"],
 }
+
+
+def answer_variant(base: AnswerSettings, spec: str) -> AnswerSettings:
+    """The answer settings named after '@' in an eval model spec: 'local@judge=false,
+    min_answer_p=0.6' changes those fields (of the answer settings or their checks)."""
+    if "@" not in spec:
+        return base
+    answer = base.model_dump()
+    for part in spec.split("@", 1)[1].split(","):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        target = answer if key in answer and key != "checks" else answer["checks"]
+        if not sep or key not in target:
+            raise ValueError(f"{spec}: unknown answer setting {key!r}")
+        target[key] = value.strip()
+    return AnswerSettings.model_validate(answer)
 
 
 def run_evals(
@@ -78,7 +101,7 @@ def run_evals(
         say("actions (exact)")
         results["actions"] = run_actions_suite(gold, corpus)
         comparison["actions"] = {"exact": results["actions"]["metrics"]}
-    # 'local@sentences': the model, then the answer strategy to compare (default: settings)
+    # 'local@judge=false': the model, then answer settings to compare (default: settings)
     loaded: dict[str, Any] = {}
     models = {}
     for spec in llms:
@@ -89,12 +112,14 @@ def run_evals(
     for spec, model in models.items():
         if "qa" in suites:
             say(f"qa ({spec})")
-            strategy = spec.split("@")[1] if "@" in spec else None
             chain = AnswerChain(
-                HybridRetriever.from_index(index), model, model_name=spec, strategy=strategy
+                HybridRetriever.from_index(index),
+                model,
+                model_name=spec,
+                settings=answer_variant(index.settings.answer, spec),
             )
             res = run_qa_suite(chain, questions)
-            results.setdefault("qa", res)
+            results.setdefault("qa", res).setdefault("cases_by_llm", {})[spec] = res["cases"]
             comparison.setdefault("qa", {})[spec] = res["metrics"]
         if "actions" in suites and model is not None and "@" not in spec:
             say(f"actions ({spec})")
@@ -171,7 +196,18 @@ def _table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
 
 _CASE_COLUMNS = {
     "retrieval": ["id", "question", "expected", "hybrid", "dense", "bm25", "naive"],
-    "qa": ["id", "question", "answer", "correct", "cited", "expected", "seconds"],
+    "qa": [
+        "id",
+        "question",
+        "answer",
+        "mode",
+        "correct",
+        "wrong_but_verified",
+        "cited",
+        "expected",
+        "warnings",
+        "seconds",
+    ],  # fmt: skip
     "actions": ["meeting_id", "precision", "recall", "deadlines_right", "missed", "extra"],
     "structure": ["file", "date", "title", "items_missed", "items_extra", "warnings"],
     "summaries": ["meeting_id", "summary", "items", "warnings", "seconds"],

@@ -7,8 +7,12 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 __all__ = [
+    "CANNOT_ANSWER",
     "ActionItem",
     "AgendaItem",
+    "Answer",
+    "CheckResult",
+    "Citation",
     "ItemSummary",
     "Meeting",
     "MeetingSummary",
@@ -171,3 +175,95 @@ class MeetingSummary(BaseModel):
                     f"| {', '.join(a.owners)} | {a.description} | {a.item_label} | {due} |"
                 )
         return "\n".join(lines).rstrip() + "\n"
+
+
+# -- answers -----------------------------------------------------------------------------------
+
+#: The one phrase for "the minutes do not say": used by the prompts, the code and the tests.
+CANNOT_ANSWER = "Dit staat niet in de verslagen."
+
+
+class Citation(BaseModel):
+    """Where a claim comes from: meeting, agenda item, file, and a verbatim quote."""
+
+    n: int = Field(description="Number of the source as shown to the model.")
+    meeting_id: str
+    meeting_title: str
+    meeting_date: str
+    item_label: str
+    item_title: str
+    quote: str = Field(description="A sentence copied verbatim from the source text.")
+    source: str = Field(description="Path of the verslag file.")
+
+    @property
+    def ref(self) -> str:
+        """'[MT DGLZ breed, 1 maart 2021, punt 3c]'."""
+        from .chunk import reference
+
+        return f"[{reference(self.meeting_title, self.meeting_date, self.item_label)}]"
+
+    @property
+    def heading(self) -> str:
+        """The item title for reading: redactions counted ('POK claim (3 namen weggelakt)')."""
+        from .textutil import display_title
+
+        return display_title(self.item_title)
+
+
+class CheckResult(BaseModel):
+    """One check that ran on a model's answer (see ``verslagqa.checks``)."""
+
+    name: str = Field(description="Which check: 'numbers', 'answers_question', …")
+    passed: bool
+    code: str = Field(default="", description="Reason code when it failed: 'stray_number', …")
+    detail: str = Field(default="", description="What was found, for a reader.")
+
+
+class Answer(BaseModel):
+    """An answer with checked citations, or an abstention.
+
+    ``mode`` says what the answer is: ``llm`` — the model's answer, and every check passed;
+    ``quoted`` — the model's answer failed a check, so the source sentence that best answers
+    the question is shown instead (with a warning); ``extractive`` — no model was used (or it
+    failed): the best-matching sentences are shown."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = Field(default_factory=list)
+    mode: str = Field(description="'llm', 'quoted' or 'extractive'.")
+    model: str = Field(default="", description="Provider string of the model used.")
+    warnings: list[str] = Field(default_factory=list)
+    checks: list[CheckResult] = Field(
+        default_factory=list, description="Every check that ran on the model's answer."
+    )
+    seconds: float = 0.0
+
+    @property
+    def failed_checks(self) -> list[CheckResult]:
+        return [c for c in self.checks if not c.passed]
+
+    @property
+    def label(self) -> str:
+        """What a reader must know before the answer: that it quotes the minutes instead of
+        being the model's answer ('' for a checked model answer or an abstention)."""
+        if self.abstained or self.mode == "llm":
+            return ""
+        if self.model in ("", "extractive"):
+            return "Citaat uit de verslagen (zonder taalmodel):"
+        return (
+            "Citaat uit de verslagen, niet het antwoord van het model "
+            "(dat de controle niet doorstond):"
+        )
+
+    def __str__(self) -> str:
+        lines = [self.label] if self.label else []
+        lines.append(self.answer)
+        for c in self.citations:
+            lines.append(f"  [{c.n}] {c.ref} {c.heading} — “{c.quote}”")
+            lines.append(f"      {c.source}")
+        lines.extend(f"  (!) {w}" for w in self.warnings)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Answer(\n{self}\n)"

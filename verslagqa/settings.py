@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 __all__ = [
+    "AnswerSettings",
+    "CheckSettings",
     "ChunkSettings",
     "EmbeddingSettings",
     "LLMSettings",
@@ -90,12 +92,54 @@ class SummarySettings(BaseModel):
     )
 
 
+class CheckSettings(BaseModel):
+    """Thresholds of the answer checks (verslagqa/checks.py); chosen on the development gold
+    (evals/README.md)."""
+
+    max_unsupported: float = Field(
+        default=0.34,
+        description="Largest share of an answer's content words (beyond the question's) that "
+        "its sentences may lack before the answer counts as not carried by them.",
+    )
+    min_similarity: float = Field(
+        default=0.55,
+        description="Smallest cosine between an answer in another language than the minutes "
+        "and its closest sentence (faithful English renderings 0.62-0.81, invented 0.51-0.54).",
+    )
+    min_answer_p: float = Field(
+        default=0.6,
+        description="Smallest P(yes) of the check call 'does this sentence answer the "
+        "question?' for the model's answer to be shown as checked.",
+    )
+    min_quote_p: float = Field(
+        default=0.5,
+        description="Smallest P(yes) for a sentence to be quoted in place of a model answer "
+        "that failed a check; below it the chain abstains.",
+    )
+    judge: bool = Field(
+        default=True,
+        description="Make the check call at all (one short model call per candidate sentence, "
+        "about 0.6 s each with the local model).",
+    )
+
+
 class AnswerSettings(BaseModel):
-    strategy: str = Field(
-        default="checks",
-        description="'sentences': the model points at numbered source sentences and code checks "
-        "its answer against exactly those (verslagqa/grounded.py); 'checks': the model cites "
-        "sources and a series of lexical checks judge the answer (verslagqa/answer.py).",
+    k: int = Field(default=3, description="Agenda items (sources) given to the model.")
+    context_tokens: int = Field(
+        default=300, description="Budget, in approximate tokens, of source sentences shown."
+    )
+    min_overlap: int = Field(
+        default=1,
+        description="A Dutch question needs at least this many stems shared with a retrieved "
+        "source, else the chain abstains without calling the model.",
+    )
+    max_unknown_share: float = Field(
+        default=0.5,
+        description="The chain abstains without a model call when at least this share (and at "
+        "least two) of a Dutch question's content words never occur in the index.",
+    )
+    checks: CheckSettings = Field(
+        default_factory=CheckSettings, description="Thresholds of the answer checks."
     )
 
 

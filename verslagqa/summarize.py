@@ -22,10 +22,17 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from .actions import extract_actions
-from .answer import CANNOT_ANSWER, detect_language, is_injection
 from .chunk import context_header, count_tokens, dutch_date, sentence_spans, split_sentences
 from .prompting import load_prompt
-from .schemas import ActionItem, AgendaItem, ItemSummary, Meeting, MeetingSummary
+from .safety import detect_language, is_injection
+from .schemas import (
+    CANNOT_ANSWER,
+    ActionItem,
+    AgendaItem,
+    ItemSummary,
+    Meeting,
+    MeetingSummary,
+)
 from .textutil import REDACTION_TOKEN_RE, slugify
 
 __all__ = [
@@ -261,9 +268,7 @@ def _json_schema(schema: type[BaseModel]) -> dict[str, Any]:
 
 
 def _raw_call(model: BaseChatModel, messages: list[BaseMessage], schema: type[BaseModel]) -> str:
-    from .llm import LlamaCppChat
-
-    if isinstance(model, LlamaCppChat):
+    if getattr(model, "json_schema_output", False):
         fmt = {"type": "json_object", "schema": _json_schema(schema)}
         return str(model.invoke(messages, response_format=fmt, max_tokens=500).content)
     try:

@@ -12,6 +12,7 @@ __all__ = [
     "MONTHS",
     "REDACTION_TOKEN_RE",
     "date_spans",
+    "display_title",
     "find_date",
     "legend_codes",
     "mark_word_redactions",
@@ -183,6 +184,30 @@ def normalise_redactions(text: str, token: bool = True) -> tuple[str, int]:
     text = _ARTICLE_RE.sub(art_sub, text)
     text = _CODE_RE.sub(code_sub, text)
     return text, count
+
+
+# What a Woo ground withholds, for counting redactions in a title: 5.1.2e protects privacy
+# (in minutes: names of people); other grounds withhold passages.
+_GROUND_NOUN = {"5.1.2e": ("naam", "namen")}
+
+
+def display_title(title: str) -> str:
+    """A title for reading: its redaction tokens counted instead of repeated
+    ('POK claim, [weggelakt 5.1.2e] [weggelakt 5.1.2e]' → 'POK claim (2 namen weggelakt)')."""
+    codes = [m.group("code") or "" for m in REDACTION_TOKEN_RE.finditer(title)]
+    if not codes:
+        return title
+    bare = REDACTION_TOKEN_RE.sub(" ", title)
+    bare = re.sub(r"\s+([,.;:)])", r"\1", re.sub(r"\s{2,}", " ", bare))
+    bare = re.sub(r"(?:[\s,;:/&-]|\ben\b)+$", "", bare.strip()).strip(" ,;:-/")
+    parts = []
+    for code in dict.fromkeys(codes):
+        n = codes.count(code)
+        one, many = _GROUND_NOUN.get(code, ("passage", "passages"))
+        ground = f", {code}" if code and code not in _GROUND_NOUN else ""
+        parts.append(f"{n} {one if n == 1 else many} weggelakt{ground}")
+    counted = "; ".join(parts)
+    return f"{bare} ({counted})" if bare else counted
 
 
 def slugify(text: str, max_len: int = 60) -> str:

@@ -1,0 +1,457 @@
+"""The checks a model's answer must pass before it is shown as the model's answer.
+
+The model points at numbered source sentences and writes a short answer
+(:mod:`verslagqa.grounded`); code finds the sentences that carry it (its basis). Each check
+below looks at the answer and exactly those sentences and says whether it passed, with a reason
+code and a detail a reader can follow. When every check passes the answer is shown; when one
+fails, the model's wording is not shown: the source sentence that best answers the question is
+quoted instead (with a warning), or, when none does, the chain abstains.
+
+Most checks are exact and cheap (numbers, names, words, polarity, the asked kind of value). One
+is a second, short model call (:class:`AnswersQuestion`): how strongly the model says "yes" to
+"does this sentence answer the question?". It is what tells an answer to the question from a
+fluent sentence about the same topic, which no word count can (measured on the development gold,
+``evals/README.md``).
+
+Thresholds come from :class:`verslagqa.settings.CheckSettings`. :class:`verslagqa.schemas.Answer`
+lists every check that ran and its result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, ClassVar
+
+from .keyword import tokenize
+from .retrieve import Hit
+from .safety import detect_language
+from .schemas import CheckResult
+
+if TYPE_CHECKING:
+    from .grounded import NumberedSentence
+    from .settings import CheckSettings
+
+__all__ = [
+    "Check",
+    "CheckResult",
+    "Draft",
+    "answer_type",
+    "answer_values",
+    "default_checks",
+    "failed",
+    "names",
+    "numbers",
+    "has_answer_type",
+    "is_question",
+    "run_checks",
+]
+
+# -- question and answer vocabulary ------------------------------------------------------------
+
+#: Question words and verbs of asking that say nothing about the topic.
+_ASKING = set(
+    tokenize(
+        "wie wat wanneer waar waarom hoe hoeveel welke welk wordt worden werd is zijn was "
+        "waren heeft hebben moet moeten zal zullen kan kunnen gaat gaan er over met voor "
+        "volgens besproken afgesproken besloten gebeurd gebeurde genoemd staat"
+    )
+)
+_EN_ASKING = {
+    "who", "what", "when", "where", "why", "how", "which", "many", "much", "does", "did", "do",
+    "is", "are", "was", "were", "will", "would", "should", "the", "a", "an", "of", "to", "in",
+    "on", "for", "about", "from", "by", "with", "and", "or", "at", "it", "its", "this", "that",
+}  # fmt: skip
+_NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*[a-z]?")
+_NAME = re.compile(r"(?<![\w.])(?:[A-Z][\w-]*[A-Z][\w-]*|[A-Z][a-zà-ÿ]{2,}(?:-[A-Za-z]+)?)")
+_NEGATION = re.compile(r"\b(?:niet|geen|nooit|niemand|niets|nog niet)\b", re.I)
+_ABBREVIATION = re.compile(r"\b[A-Z][A-Z0-9-]+\b")
+
+_WEEKDAYS = "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag"
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_TIME_RE = re.compile(
+    rf"(?i)\b({_WEEKDAYS}|{_MONTHS}|morgen|vandaag|gisteren|vanmiddag|vanavond|vanmorgen|"
+    r"volgende week|vorige week|deze week|komende|a\.s\.|binnenkort|t\.z\.t\.|"
+    r"prinsjesdag|kerst|voorjaar|najaar|zomer|winter|kwartaal|monday|tuesday|wednesday|"
+    r"thursday|friday|tomorrow|today|next week|january|february|march|may|june|july|august|"
+    r"october|quarter|"
+    r"binnen (één|een|\w+) (dag|dagen|week|weken|maand))\b|\b\d{1,2}[:.-]\d{1,2}|\b(19|20)\d\d\b"
+)
+# "een" is left out: as the Dutch article it is in nearly every sentence
+_NUMBER_RE = re.compile(
+    r"(?i)\d|\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|"
+    r"duizend|miljoen|miljard|half|helft|dubbel|two|three|four|five|six|seven|eight|nine|ten|"
+    r"hundred|thousand|million|billion)\b"
+)
+
+
+def answer_type(question: str) -> str | None:
+    """'time' for when-questions, 'number' for how-much/many, 'place' for where, else None."""
+    q = question.lower()
+    if re.search(r"\b(wanneer|per wanneer|hoe laat|op welke (datum|dag)|when|what date)\b", q):
+        return "time"
+    if re.search(r"\b(hoeveel|hoe groot|hoe hoog|how much|how many)\b", q):
+        return "number"
+    if re.match(r"\s*(waar|where|in welke (plaats|stad|regio|provincie|gemeente))\b", q):
+        return "place"
+    return None
+
+
+_QUESTION_START = re.compile(
+    r"(?i)^\s*(wat|wanneer|wie|welke?|waar\w*|hoe\w*|is|zijn|wordt|worden|heeft|hebben|"
+    r"kan|kunnen|moet|moeten|zal|zullen|wil|gaat|what|when|who|which|where|why|how|are|"
+    r"was|were|did|does|do|will|can|should|has|have)\b"
+)
+
+
+def is_question(text: str) -> bool:
+    """True for a question, False for a keyword search ("UMCG wekelijks regionaal overleg")."""
+    return text.rstrip().endswith("?") or bool(_QUESTION_START.search(text))
+
+
+def asks_who(question: str) -> bool:
+    """True for 'wie …' / 'who …' questions: their answer is a name."""
+    return bool(re.match(r"(?i)\s*(wie|who|welke (deelnemer|persoon|organisatie))\b", question))
+
+
+def answer_values(text: str, kind: str, question: str = "") -> set[str]:
+    """Dates/days ('time'), numbers ('number') or names ('place') in ``text`` that the
+    question itself does not already contain ("fase 3" does not answer "… in fase 3")."""
+    asked = question.lower()
+    if kind == "place":
+        # a place is a name: a capitalised word that does not open a sentence ("In Groningen")
+        names = re.findall(
+            r"(?<![.!?:]\s)(?<!^)\b[A-Z][A-Za-zà-ÿ']{2,}(?:[- ][A-Z][A-Za-zà-ÿ']+)*", text
+        )
+        return {n.lower() for n in names if n.lower() not in asked}
+    pattern = _TIME_RE if kind == "time" else _NUMBER_RE
+    found = set()
+    for m in pattern.finditer(text):
+        token = m.group(0).lower()
+        if kind == "number" and token.isdigit():
+            # the whole number, not one digit of it
+            whole = re.match(r"\d+", text[m.start() :])
+            token = whole.group(0) if whole else token
+            if not re.search(rf"(?<!\d){re.escape(token)}(?!\d)", asked):
+                found.add(token)
+        elif not re.search(rf"\b{re.escape(token)}\b", asked):
+            found.add(token)
+    return found
+
+
+def has_answer_type(text: str, kind: str | None, question: str = "") -> bool:
+    """True when ``text`` holds a date, number or place of the asked kind that the question
+    lacks (always True for other questions)."""
+    if kind not in ("time", "number", "place"):
+        return True
+    return bool(answer_values(text, kind, question))
+
+
+def content_words(text: str, english: bool = False) -> set[str]:
+    """The words that carry meaning: Dutch stems without question words and numbers, or
+    English words of three letters or more without function words."""
+    if english:
+        return {w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in _EN_ASKING}
+    return {t for t in tokenize(text) if t not in _ASKING and not t.isdigit()}
+
+
+def numbers(text: str) -> set[str]:
+    return {m.group().rstrip(".,").lower() for m in _NUMBER.finditer(text)}
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words that are not the first word of a sentence."""
+    found = set()
+    for sentence in re.split(r"(?<=[.!?:])\s+", text):
+        for m in _NAME.finditer(sentence):
+            if m.start() > 0:
+                found.add(m.group().lower())
+    return found
+
+
+def _negated(text: str) -> bool:
+    return bool(_NEGATION.search(text))
+
+
+def _carried(word: str, have: set[str]) -> bool:
+    """A word is carried by the sentences when they hold it, also inside a compound
+    ('werkgroep' in 'orchestratiewerkgroep')."""
+    return word in have or (
+        len(word) >= 5 and any(word in h or h in word for h in have if len(h) >= 5)
+    )
+
+
+# -- what the checks look at -------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """A model's answer and the sentences it points at, with what the checks derive from them."""
+
+    question: str
+    answer: str  # citation markers removed
+    chosen: list[NumberedSentence]
+    sources: list[Hit]
+    english: bool = False
+    #: inverse document frequency of the question's stems ('budget' weighs more than 'overleg')
+    weight: dict[str, float] = field(default_factory=dict)
+    #: cosine between the answer and its closest chosen sentence, for cross-language answers
+    similarity: Callable[[], float] | None = None
+    #: P(yes) that a text answers the question (the second, short model call)
+    judge: Callable[[str], float] | None = None
+
+    @cached_property
+    def evidence(self) -> str:
+        return " ".join(s.text for s in self.chosen)
+
+    @cached_property
+    def context(self) -> str:
+        """The sentences and their source's heading (meeting, date, agenda item)."""
+        headings = [_heading(self.sources[s.source - 1]) for s in self.chosen]
+        return " ".join([self.evidence, *headings])
+
+    @cached_property
+    def question_words(self) -> set[str]:
+        return content_words(self.question)
+
+    @cached_property
+    def kind(self) -> str | None:
+        return answer_type(self.question)
+
+    @cached_property
+    def best(self) -> NumberedSentence:
+        """The chosen sentence that shares most words with the question."""
+        q = self.question_words
+        return max(self.chosen, key=lambda c: len(content_words(c.text) & q))
+
+    @cached_property
+    def unsupported(self) -> float:
+        """Share of the answer's content words (beyond the question's) the sentences lack."""
+        if self.english:
+            return 0.0
+        words = content_words(self.answer) - self.question_words
+        have = content_words(self.context)
+        return sum(not _carried(w, have) for w in words) / len(words) if words else 0.0
+
+
+def _heading(hit: Hit) -> str:
+    return f"{hit.meeting_title} {hit.meeting_date} {hit.item_label} {hit.item_title}"
+
+
+# -- the checks --------------------------------------------------------------------------------
+
+
+class Check:
+    """One check: a ``name``, and ``run`` that returns ``None`` when it passes or
+    ``(code, detail)`` when it fails."""
+
+    name: ClassVar[str]
+    #: 'dutch' / 'english': the check runs only for questions in that language
+    language: ClassVar[str | None] = None
+
+    def applies(self, d: Draft) -> bool:
+        if self.language == "dutch":
+            return not d.english
+        if self.language == "english":
+            return d.english
+        return True
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        raise NotImplementedError
+
+    def __call__(self, d: Draft) -> CheckResult:
+        failure = self.run(d)
+        code, detail = failure or ("", "")
+        return CheckResult(name=self.name, passed=failure is None, code=code, detail=detail)
+
+
+@dataclass
+class SentencesHoldKind(Check):
+    """A when / how-many / where question needs a date / number / place in the sentences."""
+
+    name: ClassVar[str] = "sentences_hold_kind"
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        if has_answer_type(d.evidence, d.kind, d.question):
+            return None
+        return f"no_{d.kind}_in_sentences", f"the sentences hold no {d.kind}"
+
+
+@dataclass
+class AnswerHoldsKind(Check):
+    """The answer to a when / how-many / where question holds a date / number / place."""
+
+    name: ClassVar[str] = "answer_holds_kind"
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        if has_answer_type(d.answer, d.kind, d.question):
+            return None
+        return f"no_{d.kind}_in_answer", f"the answer holds no {d.kind}"
+
+
+@dataclass
+class Numbers(Check):
+    """Every number and date in the answer stands in its sentences (or the question)."""
+
+    name: ClassVar[str] = "numbers"
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        # not the heading's: a meeting date is no answer to 'wanneer'
+        stray = numbers(d.answer) - numbers(d.evidence) - numbers(d.question)
+        if not stray:
+            return None
+        return "stray_number", f"numbers not in its sentences: {', '.join(sorted(stray))}"
+
+
+@dataclass
+class Names(Check):
+    """Every name in the answer stands in its sentences, their heading or the question (for an
+    English answer: every abbreviation)."""
+
+    name: ClassVar[str] = "names"
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        allowed = {w.lower() for w in re.findall(r"[\w-]+", d.context + " " + d.question)}
+        if d.english:
+            found = {m.lower() for m in _ABBREVIATION.findall(d.answer)}
+        else:
+            found = names(d.answer)
+        stray = found - allowed
+        if not stray:
+            return None
+        return "stray_name", f"names not in its sentences: {', '.join(sorted(stray))}"
+
+
+@dataclass
+class Wording(Check):
+    """At most ``max_unsupported`` of the answer's content words are missing from its
+    sentences (compounds count: 'werkgroep' in 'orchestratiewerkgroep')."""
+
+    max_unsupported: float = 0.34
+    name: ClassVar[str] = "wording"
+    language: ClassVar[str | None] = "dutch"
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        if d.unsupported <= self.max_unsupported:
+            return None
+        return "unsupported_words", f"{d.unsupported:.0%} of its words are not in its sentences"
+
+
+@dataclass
+class ValueInBestSentence(Check):
+    """With several sentences, the name/date/number that answers a who/when/how-many question
+    stands in the sentence that matches the question best (not in a neighbouring fact)."""
+
+    name: ClassVar[str] = "value_in_best_sentence"
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        who = asks_who(d.question)
+        if len(d.chosen) < 2 or not (who or d.kind in ("time", "number")):
+            return None
+        values = names(d.answer) if who else numbers(d.answer)
+        values -= names(d.question) | numbers(d.question)
+        if not values or any(v in d.best.text.lower() for v in values):
+            return None
+        return "value_not_in_best_sentence", (
+            "its name/date/number is not in the sentence that matches the question"
+        )
+
+
+@dataclass
+class Polarity(Check):
+    """The answer and its best sentence agree on negation ('niet', 'geen')."""
+
+    name: ClassVar[str] = "polarity"
+    language: ClassVar[str | None] = "dutch"
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        if _negated(d.best.text) == _negated(d.answer):
+            return None
+        return "polarity", "it says the opposite of its sentence (niet/geen)"
+
+
+@dataclass
+class Meaning(Check):
+    """An answer in another language than its sentences cannot be compared word by word: it
+    must be at least ``min_similarity`` close to one of them (cosine of the packaged
+    embeddings)."""
+
+    min_similarity: float = 0.55
+    name: ClassVar[str] = "meaning"
+    language: ClassVar[str | None] = "english"
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        if d.similarity is None:
+            return None
+        sim = d.similarity()
+        if sim >= self.min_similarity:
+            return None
+        return "far_in_meaning", f"its meaning is far from its sentences (cosine {sim:.2f})"
+
+
+@dataclass
+class SameLanguage(Check):
+    """A Dutch question gets a Dutch answer."""
+
+    name: ClassVar[str] = "language"
+    language: ClassVar[str | None] = "dutch"
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        if detect_language(d.answer) != "English":
+            return None
+        return "wrong_language", "it is in English"
+
+
+@dataclass
+class AnswersQuestion(Check):
+    """The second, short model call: the basis sentences answer the question with
+    P(yes) ≥ ``min_p`` (a sentence about the same topic that answers something else scores
+    low)."""
+
+    min_p: float = 0.55
+    name: ClassVar[str] = "answers_question"
+
+    def applies(self, d: Draft) -> bool:
+        # a keyword search asks nothing: the passage that names its terms is the answer
+        return d.judge is not None and is_question(d.question)
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        assert d.judge is not None
+        p = d.judge(d.evidence)
+        if p >= self.min_p:
+            return None
+        return "does_not_answer", f"the model rates its sentences as an answer at {p:.2f}"
+
+
+#: The checks that say whether sentences carry an answer's wording (used to find its basis).
+SUPPORT_CHECKS = ("numbers", "names", "wording")
+
+
+def default_checks(settings: CheckSettings) -> list[Check]:
+    """Every check, with its thresholds from settings; the model call last (it costs most)."""
+    return [
+        SentencesHoldKind(),
+        AnswerHoldsKind(),
+        Numbers(),
+        Names(),
+        Wording(max_unsupported=settings.max_unsupported),
+        ValueInBestSentence(),
+        Polarity(),
+        Meaning(min_similarity=settings.min_similarity),
+        SameLanguage(),
+        AnswersQuestion(min_p=settings.min_answer_p),
+    ]
+
+
+def run_checks(draft: Draft, checks: list[Check]) -> list[CheckResult]:
+    """Every check that applies to ``draft``, in order."""
+    if not draft.chosen:
+        return []
+    return [check(draft) for check in checks if check.applies(draft)]
+
+
+def failed(results: list[CheckResult]) -> list[CheckResult]:
+    """The results that did not pass."""
+    return [r for r in results if not r.passed]
