@@ -197,3 +197,19 @@ def test_a_keyword_search_is_not_judged_as_a_question() -> None:
                judge=lambda _t: 0.0)  # fmt: skip
     assert not AnswersQuestion().applies(d)
     assert is_question("when is the letter sent") and not is_question("Per Saldo bonus")
+
+
+def test_a_keyword_search_needs_its_terms_in_the_sentences() -> None:
+    from verslagqa.checks import SearchTerms, term_coverage
+
+    s = _s("Hier is wekelijks een regionaal overleg met het UMCG.")
+    other = _s("Meva benadrukt het belang van de regionale plannen.")
+    q = "UMCG wekelijks regionaal overleg"
+    assert SearchTerms()(_draft(q, "Wekelijks regionaal overleg.", s)).passed
+    r = SearchTerms()(_draft(q, "De regionale plannen.", other))
+    assert not r.passed and r.code == "search_terms_missing"
+    # rare terms weigh more
+    weight = {"umcg": 6.0, "wekelijk": 1.0, "regional": 1.0, "overleg": 0.5}
+    assert term_coverage(q, "wekelijks regionaal overleg", weight) < 0.5
+    assert term_coverage(q, "het UMCG", weight) > 0.5
+    assert not SearchTerms().applies(_draft("Wanneer is het overleg?", "x", s))

@@ -35,6 +35,7 @@ from .checks import (
     has_answer_type,
     is_question,
     run_checks,
+    term_coverage,
 )
 from .extractive import citation, extractive_answer
 from .grounded import (
@@ -209,7 +210,7 @@ class AnswerChain:
             return self._result(question, answer, basis, groups, "llm", [], t0, results)
         why = "; ".join(r.detail for r in failed(results))
         best = self._best_sentences(question, sources, shown)
-        quote = self._quote(question, [*chosen, *basis, *best], judge)
+        quote = self._quote(question, [*chosen, *basis, *best], judge, sources)
         if quote is None:
             warning = f"the model's answer failed the checks ({why}); no sentence answers it"
             return self._abstain(question, "llm", t0, [warning], results)
@@ -217,7 +218,22 @@ class AnswerChain:
             f"the model's answer failed the checks ({why}); "
             "the source sentence that best answers the question is shown instead"
         )
-        return self._result(question, quote.text, [quote], groups, "quoted", [warning], t0, results)
+        passage = self._passage(quote, groups)
+        text = " ".join(s.text for s in passage)
+        return self._result(question, text, passage, groups, "quoted", [warning], t0, results)
+
+    def _passage(
+        self, best: NumberedSentence, groups: list[tuple[Hit, list[Hit]]]
+    ) -> list[NumberedSentence]:
+        """The quoted sentence and the one after it in its source (when that is in a retrieved
+        chunk too): minutes often give the answer right after the sentence that names the topic
+        (the reason the context shows the sentence after each pick, too)."""
+        merged, members = groups[best.source - 1]
+        every = source_sentences(merged.text)
+        k = every.index(best.text) if best.text in every else len(every)
+        if k + 1 >= len(every) or not any(every[k + 1] in m.text for m in members):
+            return [best]
+        return [best, NumberedSentence(f"{best.sid}+", best.source, every[k + 1], best.text)]
 
     def _best_sentences(
         self, question: str, sources: list[Hit], shown: list[NumberedSentence]
@@ -234,18 +250,29 @@ class AnswerChain:
         question: str,
         candidates: list[NumberedSentence],
         judge: Callable[[str], float] | None,
+        sources: list[Hit],
     ) -> NumberedSentence | None:
-        """The candidate sentence that best answers the question (it must hold a value of the
-        asked kind, and the check call must rate it at least ``min_quote_p``)."""
+        """The candidate sentence that best answers the question: it must hold a value of the
+        asked kind, and the check call must rate it at least ``min_quote_p`` (a keyword search:
+        it must name enough of the search terms)."""
         kind = answer_type(question)
         pool = [s for s in dict.fromkeys(candidates) if has_answer_type(s.text, kind, question)]
         if not pool:
             return None
-        if judge is None or not is_question(question):
+        settings = self.settings.checks
+        if not is_question(question):
+            weight = self._idf(question)
+
+            def coverage(s: NumberedSentence) -> float:
+                h = sources[s.source - 1]
+                return term_coverage(question, f"{s.text} {h.item_title}", weight)
+
+            best = max(pool, key=coverage)
+            return best if coverage(best) >= settings.min_search_coverage else None
+        if judge is None:
             return pool[0]
-        rated = [(judge(s.text), s) for s in pool]
-        p, best = max(rated, key=lambda t: t[0])
-        return best if p >= self.settings.checks.min_quote_p else None
+        p, best = max(((judge(s.text), s) for s in pool), key=lambda t: t[0])
+        return best if p >= settings.min_quote_p else None
 
     def _judge(self, question: str) -> Callable[[str], float] | None:
         """P(yes) that a text answers ``question``, by the second, short model call (cached per
@@ -379,16 +406,7 @@ class AnswerChain:
             *warnings,
             "no model answered: these are the best-matching sentences, not a checked answer",
         ]
-        return Answer(
-            question=question,
-            answer=text,
-            abstained=False,
-            citations=citations,
-            mode="extractive",
-            model=self.model_name,
-            warnings=warnings,
-            seconds=round(time.perf_counter() - t0, 2),
-        )
+        return self._make(question, text, citations, "extractive", warnings, t0, [])
 
     def _result(
         self,
@@ -411,17 +429,7 @@ class AnswerChain:
         if not citations:
             return self._abstain(question, mode, t0, ["no quote could be verified"], checks)
         markers = " ".join(f"[{n}]" for n in dict.fromkeys(c.n for c in citations))
-        return Answer(
-            question=question,
-            answer=f"{text} {markers}",
-            abstained=False,
-            citations=citations,
-            mode=mode,
-            model=self.model_name,
-            warnings=warnings,
-            checks=checks,
-            seconds=round(time.perf_counter() - t0, 2),
-        )
+        return self._make(question, f"{text} {markers}", citations, mode, warnings, t0, checks)
 
     def _abstain(
         self,
@@ -431,14 +439,27 @@ class AnswerChain:
         warnings: list[str],
         checks: list[CheckResult] | None = None,
     ) -> Answer:
+        return self._make(question, CANNOT_ANSWER, [], mode, warnings, t0, checks or [])
+
+    def _make(
+        self,
+        question: str,
+        text: str,
+        citations: list[Citation],
+        mode: str,
+        warnings: list[str],
+        t0: float,
+        checks: list[CheckResult],
+    ) -> Answer:
         return Answer(
             question=question,
-            answer=CANNOT_ANSWER,
-            abstained=True,
+            answer=text,
+            abstained=not citations,
+            citations=citations,
             mode=mode,
             model=self.model_name,
             warnings=warnings,
-            checks=checks or [],
+            checks=checks,
             seconds=round(time.perf_counter() - t0, 2),
         )
 

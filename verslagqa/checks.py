@@ -47,6 +47,7 @@ __all__ = [
     "has_answer_type",
     "is_question",
     "run_checks",
+    "term_coverage",
 ]
 
 # -- question and answer vocabulary ------------------------------------------------------------
@@ -425,6 +426,35 @@ class AnswersQuestion(Check):
         return "does_not_answer", f"the model rates its sentences as an answer at {p:.2f}"
 
 
+def term_coverage(query: str, text: str, weight: dict[str, float] | None = None) -> float:
+    """Share of the query's content words that ``text`` holds, rare words weighing more
+    (``weight``: inverse document frequency per stem)."""
+    w = weight or {}
+    terms = content_words(query)
+    total = sum(w.get(t, 1.0) for t in terms)
+    held = content_words(text) & terms
+    return sum(w.get(t, 1.0) for t in held) / total if total else 1.0
+
+
+@dataclass
+class SearchTerms(Check):
+    """A keyword search ("UMCG wekelijks regionaal overleg") asks nothing that the check call
+    could judge: it is answered by the passage that names its terms. The basis sentences and
+    their heading must hold at least ``min_coverage`` of them, rare terms weighing more."""
+
+    min_coverage: float = 0.5
+    name: ClassVar[str] = "search_terms"
+
+    def applies(self, d: Draft) -> bool:
+        return not is_question(d.question)
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        coverage = term_coverage(d.question, d.context, d.weight)
+        if coverage >= self.min_coverage:
+            return None
+        return "search_terms_missing", f"its sentences hold {coverage:.0%} of the search terms"
+
+
 #: The checks that say whether sentences carry an answer's wording (used to find its basis).
 SUPPORT_CHECKS = ("numbers", "names", "wording")
 
@@ -442,6 +472,7 @@ def default_checks(settings: CheckSettings) -> list[Check]:
         Meaning(min_similarity=settings.min_similarity),
         SameLanguage(),
         AnswersQuestion(min_p=settings.min_answer_p),
+        SearchTerms(min_coverage=settings.min_search_coverage),
     ]
 
 

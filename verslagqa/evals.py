@@ -338,6 +338,7 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
             "cited": sorted(cited),
             "expected": sorted(expected),
             "warnings": ans.warnings,
+            "failed_checks": [c.code for c in getattr(ans, "checks", []) if not c.passed],
             "seconds": round(elapsed, 2),
         }
         shown_as_checked = not ans.abstained and not ans.warnings
