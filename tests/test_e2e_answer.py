@@ -60,6 +60,8 @@ def test_default_model_on_a_gold_subset(lib: Library) -> None:
     assert res["metrics"]["answer_accuracy"] >= 0.8, wrong
     assert res["metrics"]["abstention_accuracy"] == 1.0, wrong
     assert res["metrics"]["right_source_rate"] >= 0.8, wrong
+    # no wrong answer is shown as the model's checked answer
+    assert res["metrics"]["wrong_but_verified_rate"] == 0.0, res["cases"]
 
 
 def test_default_model_in_english(lib: Library) -> None:
