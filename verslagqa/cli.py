@@ -621,7 +621,11 @@ def eval_(
     ] = None,
     store: Annotated[
         Path | None,
-        typer.Option("--store", help="Index used for the evals (default: evals/.store)."),
+        typer.Option(
+            "--store",
+            help="Index used for the evals (default: evals/.store/<the corpus folders' key>: "
+            "each set of folders has its own index holding exactly those files).",
+        ),
     ] = None,
     k: Annotated[int, typer.Option("--k", help="Cut-off for recall@k and nDCG@k.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -631,7 +635,7 @@ def eval_(
 ) -> None:
     """Run the evaluation suites against annotated samples."""
     from .llm import LLMError
-    from .report import SUITES, run_evals, write_html_report
+    from .report import SUITES, corpus_key, run_evals, write_html_report
     from .samples_data import samples_dir
 
     suites = list(SUITES) if suite == "all" else [s.strip() for s in suite.split(",")]
@@ -640,7 +644,7 @@ def eval_(
         raise _fail(f"unknown suite: {', '.join(sorted(unknown))}", EXIT_USAGE)
     gold_dir = gold or Path("evals/gold")
     corpus_dir = list(corpus) if corpus else [samples_dir()]
-    idx = _open_index(store or Path("evals/.store"))
+    idx = _open_index(store or Path("evals/.store") / corpus_key(corpus_dir))
     llms = llm or [idx.settings.llm]
     try:
         payload = run_evals(

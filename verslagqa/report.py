@@ -22,7 +22,7 @@ from .evals import load_questions, resolve_questions, run_qa_suite, run_retrieva
 from .index import Index
 from .settings import AnswerSettings
 
-__all__ = ["SUITES", "answer_variant", "run_evals", "write_html_report"]
+__all__ = ["SUITES", "answer_variant", "corpus_key", "run_evals", "write_html_report"]
 
 SUITES = ("structure", "retrieval", "qa", "actions", "summaries")
 
@@ -40,6 +40,14 @@ CHART_METRICS = {
     "actions": ["precision", "recall", "f1", "deadline_accuracy"],
     "summaries": ["key_point_coverage", "schema_validity_rate", "fallback_rate"],
 }
+
+
+def corpus_key(corpora: list[Path]) -> str:
+    """A short name for a set of corpus folders, for the evals' own index of exactly them."""
+    import hashlib
+
+    names = sorted(str(Path(c).resolve()) for c in corpora)
+    return hashlib.sha1("\n".join(names).encode()).hexdigest()[:12]
 
 
 def answer_variant(base: AnswerSettings, spec: str) -> AnswerSettings:
