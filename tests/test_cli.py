@@ -111,7 +111,11 @@ def test_summarize_file_extractive_json_and_markdown(tmp_path: Path) -> None:
     proc = run("summarize", str(SEED[1]), "--llm", "extractive", "--markdown", "--store", store)
     assert proc.stdout.startswith("# MT DGLZ breed, 2021-03-01")
     assert "| adviseur DGLZ |" in proc.stdout
-    proc = run("summarize", "2099-no-such-meeting", "--store", store)
+
+
+@pytest.mark.slow  # an id is looked up in the store, which the real embedding model opens
+def test_summarize_unknown_meeting_id(tmp_path: Path) -> None:
+    proc = run("summarize", "2099-no-such-meeting", "--store", str(tmp_path / "store"))
     assert proc.returncode == 1 and "no meeting '2099-no-such-meeting'" in proc.stderr
 
 

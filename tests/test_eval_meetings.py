@@ -128,6 +128,7 @@ def test_html_report_is_self_contained_with_chart(tmp_path: Path) -> None:
     assert "http://" not in text and "https://" not in text  # nothing fetched when opened
 
 
+@pytest.mark.slow  # the CLI opens the store with the real packaged embedding model
 def test_cli_eval_json_deterministic_suites(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "verslagqa.cli", "eval", "--suite", "actions,summaries",

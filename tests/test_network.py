@@ -45,6 +45,7 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])  # closed again when the block ends
 
 
+@pytest.mark.slow  # the CLI opens the store with the real packaged embedding model
 def test_chroma_server_down_is_a_clear_error_not_a_hang(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{_closed_port()}"
     t0 = time.monotonic()

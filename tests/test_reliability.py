@@ -155,6 +155,7 @@ def test_second_writer_fails_clearly_when_the_lock_is_held(tmp_path: Path) -> No
     assert _check_consistent(store, complete=True) == 0  # nothing half-written
 
 
+@pytest.mark.slow  # the CLI opens the store with the real packaged embedding model
 def test_cli_lock_message_without_traceback(tmp_path: Path) -> None:
     store = tmp_path / "store"
     holder = Index(Settings(store=store), embeddings=HashEmbeddings())
@@ -169,6 +170,7 @@ def test_cli_lock_message_without_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow  # the CLI opens the store with the real packaged embedding model
 def test_other_embedding_model_never_mixes_vectors(tmp_path: Path) -> None:
     store = tmp_path / "store"
     a = Index(Settings(store=store), embeddings=HashEmbeddings(model_id="model-a"))

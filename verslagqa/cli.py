@@ -690,13 +690,17 @@ def summarize(
     ] = False,
 ) -> None:
     """Summarise one meeting: per agenda item, overall, and its action items."""
-    from .library import Library
+    from .library import Library, summarize_cached
     from .llm import LLMError
 
-    idx = _open_index(store)
-    lib = Library(idx, llm=llm)
     try:
-        summary = lib.summarize(meeting, refresh=refresh)
+        if Path(meeting).is_file():
+            # a file needs no index (nor the embedding model): parse it and summarise
+            summary = summarize_cached(
+                parse_verslag(Path(meeting)), _settings(store), llm, refresh=refresh
+            )
+        else:
+            summary = Library(_open_index(store), llm=llm).summarize(meeting, refresh=refresh)
     except KeyError as exc:
         raise _fail(str(exc.args[0])) from None
     except (VerslagParseError, LLMError, model_store.ModelError) as exc:

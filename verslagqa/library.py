@@ -132,19 +132,9 @@ class Library:
         self, meeting: str | Path, *, llm: str | None = None, refresh: bool = False
     ) -> MeetingSummary:
         """Structured summary with action items; cached in the store per meeting and model."""
-        m = self.meeting(meeting)
-        spec = llm or self.llm
-        implied = self.index.settings.summary.implied_actions
-        key = spec + ("+implied" if implied else "")
-        cache = SummaryCache(self.index.store)
-        if not refresh:
-            cached = cache.get(m.sha256, key)
-            if cached is not None:
-                return cached
-        model = self.index.settings.get_chat_model(spec)
-        summary, _ = summarize_meeting(m, model, model_name=spec, implied_actions=implied)
-        cache.put(m.sha256, key, summary)
-        return summary
+        return summarize_cached(
+            self.meeting(meeting), self.index.settings, llm or self.llm, refresh=refresh
+        )
 
     def actions(
         self,
@@ -165,3 +155,22 @@ class Library:
 
     def __repr__(self) -> str:
         return f"Library({str(self.index.store)!r}, meetings={len(self.index.files)})"
+
+
+def summarize_cached(
+    meeting: Meeting, settings: Settings, spec: str | None = None, *, refresh: bool = False
+) -> MeetingSummary:
+    """The summary of ``meeting`` by model ``spec`` (default: settings), cached in the store
+    directory per meeting hash, model and settings; needs no index (nor embedding model)."""
+    spec = spec or settings.llm
+    implied = settings.summary.implied_actions
+    key = spec + ("+implied" if implied else "")
+    cache = SummaryCache(Path(settings.store))
+    if not refresh:
+        cached = cache.get(meeting.sha256, key)
+        if cached is not None:
+            return cached
+    model = settings.get_chat_model(spec)
+    summary, _ = summarize_meeting(meeting, model, model_name=spec, implied_actions=implied)
+    cache.put(meeting.sha256, key, summary)
+    return summary
