@@ -8,6 +8,7 @@ import pytest
 
 import verslagqa.library as library_module
 from verslagqa import Library
+from verslagqa.errors import MeetingNotFound, VerslagQAError
 
 from .conftest import SAMPLES
 from .fakes import HashEmbeddings
@@ -35,9 +36,9 @@ def test_summarize_by_meeting_id_is_cached(lib: Library, monkeypatch: pytest.Mon
 
 
 def test_meeting_lookup_errors(lib: Library, tmp_path: Path) -> None:
-    with pytest.raises(KeyError, match="matches several meetings"):
+    with pytest.raises(MeetingNotFound, match="matches several meetings"):
         lib.meeting("2020-11")
-    with pytest.raises(KeyError, match="no meeting"):
+    with pytest.raises(MeetingNotFound, match="no meeting"):
         lib.meeting("1999")
 
 
@@ -49,7 +50,7 @@ def test_changed_file_is_not_summarised_stale(tmp_path: Path) -> None:
     lib = Library.open(tmp_path / "store", embeddings=HashEmbeddings(), llm="extractive")
     lib.add(folder)
     src.write_text(src.read_text(encoding="utf-8") + "\nNieuwe zin.\n", encoding="utf-8")
-    with pytest.raises(KeyError, match="changed since indexing"):
+    with pytest.raises(MeetingNotFound, match="changed since indexing"):
         lib.summarize("2021-03-01-mt-dglz-breed")
 
 
@@ -61,3 +62,19 @@ def test_actions_across_store(lib: Library) -> None:
     assert lib.actions(meeting="covidstaf") == [
         a for a in actions if a.meeting_id == "2021-01-11-covidstaf-mmzs"
     ]
+
+
+def test_every_deliberate_error_is_one_family() -> None:
+    from verslagqa.index import IndexError_, StoreLockedError
+    from verslagqa.llm import LLMError
+    from verslagqa.models import ModelError
+    from verslagqa.parse import VerslagParseError
+    from verslagqa.prompting import PromptError
+    from verslagqa.settings import ServiceUnavailable
+
+    family = [IndexError_, StoreLockedError, LLMError, ModelError, VerslagParseError,
+              PromptError, ServiceUnavailable, MeetingNotFound]  # fmt: skip
+    assert all(issubclass(e, VerslagQAError) for e in family)
+    # the built-in bases callers may already catch stay
+    assert issubclass(VerslagParseError, ValueError) and issubclass(MeetingNotFound, LookupError)
+    assert str(MeetingNotFound("no meeting 'x'")) == "no meeting 'x'"

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from . import models as model_store
+from .errors import MeetingNotFound, VerslagQAError
 from .index import IndexError_
 from .parse import VerslagParseError, iter_verslag_files, parse_verslag
 from .schemas import Meeting
@@ -701,8 +702,8 @@ def summarize(
             )
         else:
             summary = Library(_open_index(store), llm=llm).summarize(meeting, refresh=refresh)
-    except KeyError as exc:
-        raise _fail(str(exc.args[0])) from None
+    except MeetingNotFound as exc:
+        raise _fail(str(exc)) from None
     except (VerslagParseError, LLMError, model_store.ModelError) as exc:
         if _State.debug:
             raise
@@ -758,11 +759,9 @@ def actions(
         for info in lib.meetings():
             try:
                 found.extend(extract_actions(lib.meeting(info.meeting_id)))
-            except (KeyError, VerslagParseError) as exc:
+            except (MeetingNotFound, VerslagParseError) as exc:
                 failures += 1
-                err.print(
-                    f"error: {exc.args[0] if isinstance(exc, KeyError) else exc}", style="red"
-                )
+                err.print(f"error: {exc}", style="red")
     selected = filter_actions(
         found, owner=owner, van=_parse_date(van, "--van"), tot=_parse_date(tot, "--tot")
     )
@@ -871,6 +870,11 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
+    except VerslagQAError as exc:  # every deliberate error: its message, its exit code
+        if "--debug" in sys.argv:
+            raise
+        err.print(f"error: {exc}", style="red")
+        sys.exit(exc.exit_code)
     except Exception as exc:  # last-resort guard: users get one line, not a traceback
         if "--debug" in sys.argv:
             raise

@@ -30,6 +30,7 @@ from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, Field
 
 from .chunk import CHUNKER_VERSION, Chunk, chunk_meeting
+from .errors import VerslagQAError
 from .keyword import KeywordIndex
 from .parse import VerslagParseError, iter_verslag_files, parse_verslag, unique_meeting_id
 from .schemas import Meeting
@@ -48,7 +49,7 @@ __all__ = [
 FORMAT_VERSION = 1
 
 
-class IndexError_(RuntimeError):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(VerslagQAError, RuntimeError):  # noqa: N801 - avoid shadowing the builtin IndexError
     """The store cannot be used as asked (version mismatch, newer format, …)."""
 
 

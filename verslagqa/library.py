@@ -10,6 +10,7 @@ from langchain_core.embeddings import Embeddings
 
 from .actions import extract_actions, filter_actions
 from .answer import Answer, AnswerChain
+from .errors import MeetingNotFound
 from .index import Index, IndexReport, MeetingInfo
 from .parse import parse_verslag
 from .retrieve import Hit, HybridRetriever, SearchFilters
@@ -35,16 +36,20 @@ def resolve_meeting(index: Index, ref: str | Path) -> Meeting:
     exact = [i for i in infos if i.meeting_id == str(ref)]
     matches = exact or [i for i in infos if i.meeting_id.startswith(str(ref))]
     if not matches:
-        raise KeyError(f"no meeting {str(ref)!r} in {index.store} and no such file")
+        raise MeetingNotFound(f"no meeting {str(ref)!r} in {index.store} and no such file")
     if len(matches) > 1:
         ids = ", ".join(i.meeting_id for i in matches[:5])
-        raise KeyError(f"{str(ref)!r} matches several meetings: {ids}")
+        raise MeetingNotFound(f"{str(ref)!r} matches several meetings: {ids}")
     info = matches[0]
     if not Path(info.source).is_file():
-        raise KeyError(f"{info.meeting_id}: its file {info.source} is gone; re-index the folder")
+        raise MeetingNotFound(
+            f"{info.meeting_id}: its file {info.source} is gone; re-index the folder"
+        )
     m = parse_verslag(info.source, max_bytes=index.settings.parse.max_bytes)
     if m.sha256 != info.sha256:
-        raise KeyError(f"{info.meeting_id}: {info.source} changed since indexing; re-index it")
+        raise MeetingNotFound(
+            f"{info.meeting_id}: {info.source} changed since indexing; re-index it"
+        )
     return m
 
 

@@ -28,6 +28,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field, PrivateAttr
 
+from .errors import VerslagQAError
 from .models import ModelError, model_path, model_status
 
 __all__ = [
@@ -61,7 +62,7 @@ def _close_models() -> None:
         _LOADED.clear()
 
 
-class LLMError(RuntimeError):
+class LLMError(VerslagQAError, RuntimeError):
     """A chat model could not be created or failed to answer."""
 
 

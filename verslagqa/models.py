@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import VerslagQAError
+
 __all__ = [
     "MODELS",
     "ModelError",
@@ -34,7 +36,7 @@ __all__ = [
 _CHUNK = 1 << 20
 
 
-class ModelError(RuntimeError):
+class ModelError(VerslagQAError, RuntimeError):
     """A model could not be fetched, verified or found."""
 
 

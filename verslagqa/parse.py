@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from .errors import VerslagQAError
 from .header import (
     Header,
     parse_header,
@@ -65,7 +66,7 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf")
 
 
-class VerslagParseError(ValueError):
+class VerslagParseError(VerslagQAError, ValueError):
     """A file could not be read as a verslag. The message names the file and the reason."""
 
     def __init__(self, source: str, reason: str) -> None:

@@ -14,10 +14,12 @@ from pathlib import Path
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from .errors import VerslagQAError
+
 __all__ = ["Prompt", "PromptError", "load_prompt"]
 
 
-class PromptError(ValueError):
+class PromptError(VerslagQAError, ValueError):
     """A prompt file is missing, malformed, or rendered with the wrong variables."""
 
 

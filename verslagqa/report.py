@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .errors import ConfigError
 from .evals import load_questions, resolve_questions, run_qa_suite, run_retrieval_suite
 from .index import Index
 from .settings import AnswerSettings
@@ -61,7 +62,7 @@ def answer_variant(base: AnswerSettings, spec: str) -> AnswerSettings:
         key = key.strip()
         target = answer if key in answer and key != "checks" else answer["checks"]
         if not sep or key not in target:
-            raise ValueError(f"{spec}: unknown answer setting {key!r}")
+            raise ConfigError(f"{spec}: unknown answer setting {key!r}")
         target[key] = value.strip()
     return AnswerSettings.model_validate(answer)
 

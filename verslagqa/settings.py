@@ -12,6 +12,8 @@ from platformdirs import user_cache_dir
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .errors import VerslagQAError
+
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
@@ -30,7 +32,7 @@ __all__ = [
 ]
 
 
-class ServiceUnavailable(RuntimeError):
+class ServiceUnavailable(VerslagQAError, RuntimeError):
     """A configured remote service (Chroma server, model server) cannot be reached."""
 
 
