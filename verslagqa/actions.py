@@ -289,7 +289,7 @@ def _clean(desc: str) -> str:
     return desc.rstrip(".") if desc.endswith(".") and not desc.endswith("..") else desc
 
 
-def _item_for(meeting: Meeting, pos: int) -> AgendaItem | None:
+def item_for(meeting: Meeting, pos: int) -> AgendaItem | None:
     for it in meeting.items:
         if it.start <= pos < max(it.end, it.start + 1):
             return it
@@ -348,7 +348,7 @@ def _inline(meeting: Meeting) -> Iterator[tuple[int, ActionItem]]:
         if not desc and inner_prefix:
             desc = inner_prefix
         quote = text[start : m.end()]
-        item = _item_for(meeting, m.start())
+        item = item_for(meeting, m.start())
         yield m.start(), _make(meeting, item, split_owners(owner), desc, quote, quote, "marker")
 
 
@@ -367,7 +367,7 @@ def _lines(meeting: Meeting, names: _Names) -> Iterator[tuple[int, ActionItem]]:
         desc, status = _strip_status(desc)
         yield (
             pos,
-            _make(meeting, _item_for(meeting, pos), owners, desc, quote, desc, "marker", status),
+            _make(meeting, item_for(meeting, pos), owners, desc, quote, desc, "marker", status),
         )
 
 
@@ -386,7 +386,7 @@ def _trailing_markers(meeting: Meeting) -> Iterator[tuple[int, ActionItem]]:
         if not desc:
             continue
         quote = text[start : m.end()]
-        item = _item_for(meeting, start)
+        item = item_for(meeting, start)
         yield start, _make(meeting, item, split_owners(owner), desc, quote, desc, "marker")
 
 
@@ -443,7 +443,7 @@ def _tables(meeting: Meeting) -> Iterator[tuple[int, ActionItem]]:
                 )
                 action = _make(
                     meeting,
-                    _item_for(meeting, start),
+                    item_for(meeting, start),
                     split_owners(row[owner_col]),
                     desc,
                     raw.strip(),
@@ -475,7 +475,7 @@ def _regions(meeting: Meeting) -> list[tuple[int, int, list[str]]]:
         hm = _LIST_HEADING.match(body.strip())
         if not hm or len(body.split()) > 8 or _LINE.match(line):
             continue
-        item = _item_for(meeting, m.start())
+        item = item_for(meeting, m.start())
         limit = max(item.end, m.end()) if item else len(text)
         if entry:
             indent = len(entry.group("indent"))
@@ -554,7 +554,7 @@ def _list_entry(
     desc = re.sub(r"^[A-Z][\w-]*:\s+(?=@)", "", desc)  # 'Beheermodel: @Edwin …'
     quote = first.strip()
     due_source = rest_due or desc
-    return _make(meeting, _item_for(meeting, pos), owners, desc, quote, due_source, "list", status)
+    return _make(meeting, item_for(meeting, pos), owners, desc, quote, due_source, "list", status)
 
 
 # -- one record per action ------------------------------------------------------------------

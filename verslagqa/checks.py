@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
+from .dutch import MONTH_NAMES, WEEKDAY_PATTERN
 from .keyword import tokenize
 from .retrieve import Hit
 from .safety import detect_language
@@ -70,8 +71,8 @@ _NAME = re.compile(r"(?<![\w.])(?:[A-Z][\w-]*[A-Z][\w-]*|[A-Z][a-zà-ÿ]{2,}(?:-
 _NEGATION = re.compile(r"\b(?:niet|geen|nooit|niemand|niets|nog niet)\b", re.I)
 _ABBREVIATION = re.compile(r"\b[A-Z][A-Z0-9-]+\b")
 
-_WEEKDAYS = "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag"
-_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_WEEKDAYS = WEEKDAY_PATTERN
+_MONTHS = "|".join(MONTH_NAMES)
 _TIME_RE = re.compile(
     rf"(?i)\b({_WEEKDAYS}|{_MONTHS}|morgen|vandaag|gisteren|vanmiddag|vanavond|vanmorgen|"
     r"volgende week|vorige week|deze week|komende|a\.s\.|binnenkort|t\.z\.t\.|"

@@ -14,6 +14,7 @@ import re
 
 from pydantic import BaseModel, Field
 
+from .dutch import MONTH_NAMES
 from .schemas import AgendaItem, Meeting
 from .textutil import REDACTION_TOKEN_RE, display_title
 
@@ -32,9 +33,6 @@ __all__ = [
 #: so vectors made by another chunker are never mixed in.
 CHUNKER_VERSION = "1"
 
-_MONTH_NAMES = (
-    "januari februari maart april mei juni juli augustus september oktober november december"
-).split()
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 # A sentence ends at . ! ? followed by space and an upper-case letter, digit, quote or bracket,
 # but not after common Dutch abbreviations (m.b.t., t.z.t., o.a., i.v.m., bijv., mw.).
@@ -47,7 +45,7 @@ def dutch_date(date: dt.date | None) -> str:
     """'1 maart 2021' (empty string for no date)."""
     if date is None:
         return ""
-    return f"{date.day} {_MONTH_NAMES[date.month - 1]} {date.year}"
+    return f"{date.day} {MONTH_NAMES[date.month - 1]} {date.year}"
 
 
 def dutch_date_iso(iso: str) -> str:
@@ -188,7 +186,7 @@ def _windows(text: str, max_tokens: int, overlap_tokens: int) -> list[tuple[int,
     return windows
 
 
-def _date_ts(date: dt.date | None) -> int:
+def date_ts(date: dt.date | None) -> int:
     if date is None:
         return -1
     return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp())
@@ -227,7 +225,7 @@ def chunk_meeting(
                         "meeting_date": meeting.meeting_date.isoformat()
                         if meeting.meeting_date
                         else "",
-                        "meeting_ts": _date_ts(meeting.meeting_date),
+                        "meeting_ts": date_ts(meeting.meeting_date),
                         "item_label": item.label,
                         "item_title": item.title,
                         "chunk_index": idx,

@@ -17,25 +17,14 @@ import calendar
 import datetime as dt
 import re
 
+from .dutch import MONTH_PATTERN, MONTHS, NUMBER_WORDS, WEEKDAY_PATTERN, WEEKDAYS
+
 __all__ = ["resolve_deadline"]
 
-MONTHS = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maart": 3, "mrt": 3, "april": 4, "apr": 4,
-    "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augustus": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}  # fmt: skip
-WEEKDAYS = {
-    "maandag": 0, "dinsdag": 1, "woensdag": 2, "donderdag": 3, "vrijdag": 4, "zaterdag": 5,
-    "zondag": 6,
-}  # fmt: skip
-NUMBERS = {
-    "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
-    "acht": 8, "negen": 9, "tien": 10, "veertien": 14,
-}  # fmt: skip
+NUMBERS = NUMBER_WORDS
 
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_DAY = "|".join(WEEKDAYS)
+_MONTH = MONTH_PATTERN
+_DAY = WEEKDAY_PATTERN
 _NUM = r"\d{1,2}|" + "|".join(NUMBERS)
 _PREFIX = r"(?:(?:uiterlijk|vóór|voor|per|op|tot|deadline(?: is)?)\s+)?"
 

@@ -19,12 +19,13 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from .actions import extract_actions
-from .evals import _mean, facts_found
+from .dutch import MONTHS
+from .evals import facts_found, mean
 from .keyword import tokenize
 from .parse import VerslagParseError, parse_verslag
 from .schemas import ActionItem, Meeting
 from .summarize import refine_actions, summarize_meeting
-from .textutil import MONTHS, REDACTION_TOKEN_RE
+from .textutil import REDACTION_TOKEN_RE
 
 __all__ = [
     "GoldAction",
@@ -412,7 +413,7 @@ def run_actions_suite(
     metrics["status_accuracy"] = (
         totals["status_right"] / totals["status_gold"] if totals["status_gold"] else 1.0
     )
-    metrics["metadata_accuracy"] = _mean([float(c.get("metadata_correct", False)) for c in cases])
+    metrics["metadata_accuracy"] = mean([float(c.get("metadata_correct", False)) for c in cases])
     metrics.update({f"n_{k}": float(v) for k, v in totals.items()})
     return {"model": model_name, "metrics": metrics, "cases": cases}
 
@@ -475,11 +476,11 @@ def run_summaries_suite(
         )
     ok = [c for c in cases if "error" not in c]
     metrics = {
-        "key_point_coverage": _mean(coverages),
-        "every_item_summarised": _mean([float(c["every_item_summarised"]) for c in ok]),
-        "summary_words_mean": _mean([float(c["summary_words"]) for c in ok]),
-        "summary_within_150_words": _mean([float(c["summary_words"] <= 150) for c in ok]),
-        "seconds_per_meeting": _mean([c["seconds"] for c in ok]),
+        "key_point_coverage": mean(coverages),
+        "every_item_summarised": mean([float(c["every_item_summarised"]) for c in ok]),
+        "summary_words_mean": mean([float(c["summary_words"]) for c in ok]),
+        "summary_within_150_words": mean([float(c["summary_words"] <= 150) for c in ok]),
+        "seconds_per_meeting": mean([c["seconds"] for c in ok]),
         "items": float(items_total),
     }
     if items_model:  # only meaningful when a model wrote the summaries

@@ -159,7 +159,7 @@ def ndcg_at_k(ranked: list[ItemKey], expected: set[ItemKey], k: int) -> float:
     return dcg / ideal if ideal else 0.0
 
 
-def _mean(values: list[float]) -> float:
+def mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
@@ -220,9 +220,9 @@ def _overlap(item: Any, start: int, end: int) -> int:
 
 
 def _ts(date: dt.date | None) -> int:
-    from .chunk import _date_ts
+    from .chunk import date_ts
 
-    return _date_ts(date)
+    return date_ts(date)
 
 
 # -- suite -----------------------------------------------------------------------------------
@@ -271,9 +271,9 @@ def run_retrieval_suite(
     sweep = _weight_sweep(index, answerable, vectors, k) if "hybrid" in retrievers else []
     for name in retrievers:
         metrics[name] = {
-            f"recall@{k}": _mean([c[name][f"recall@{k}"] for c in cases]),
-            "mrr": _mean([c[name]["rr"] for c in cases]),
-            f"ndcg@{k}": _mean([c[name][f"ndcg@{k}"] for c in cases]),
+            f"recall@{k}": mean([c[name][f"recall@{k}"] for c in cases]),
+            "mrr": mean([c[name]["rr"] for c in cases]),
+            f"ndcg@{k}": mean([c[name][f"ndcg@{k}"] for c in cases]),
         }
     return {
         "metrics": metrics,
@@ -302,7 +302,7 @@ def _weight_sweep(
                 rr.append(reciprocal_rank(ranked, expected))
                 rec.append(recall_at_k(ranked, expected, k))
             rows.append(
-                {"rrf_k": rrf_k, "bm25_weight": weight, "mrr": _mean(rr), f"recall@{k}": _mean(rec)}
+                {"rrf_k": rrf_k, "bm25_weight": weight, "mrr": mean(rr), f"recall@{k}": mean(rec)}
             )
     return rows
 
@@ -367,26 +367,26 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
     withheld = [c for c in answerable if c["withheld"]]
     seconds = sorted(c["seconds"] for c in cases)
     metrics = {
-        "answer_accuracy": _mean([float(c["correct"]) for c in answerable]),
-        "key_fact_recall": _mean([c["facts"] for c in answerable]),
-        "citation_precision": _mean([c["citation_precision"] for c in answerable]),
-        "citation_recall": _mean([c["citation_recall"] for c in answerable]),
-        "right_source_rate": _mean([float(c["right_source"]) for c in answerable]),
-        "abstention_accuracy": _mean([float(c["correct"]) for c in unanswerable]),
-        "false_abstention_rate": _mean([float(c["abstained"]) for c in answerable]),
-        "wrong_but_verified_rate": _mean([float(c["wrong_but_verified"]) for c in cases]),
+        "answer_accuracy": mean([float(c["correct"]) for c in answerable]),
+        "key_fact_recall": mean([c["facts"] for c in answerable]),
+        "citation_precision": mean([c["citation_precision"] for c in answerable]),
+        "citation_recall": mean([c["citation_recall"] for c in answerable]),
+        "right_source_rate": mean([float(c["right_source"]) for c in answerable]),
+        "abstention_accuracy": mean([float(c["correct"]) for c in unanswerable]),
+        "false_abstention_rate": mean([float(c["abstained"]) for c in answerable]),
+        "wrong_but_verified_rate": mean([float(c["wrong_but_verified"]) for c in cases]),
         # how often the configured model's own answer was kept, and how good those were: the
         # rest are the checked extractive fallback (mode 'extractive')
-        "model_answer_rate": _mean([float(c["mode"] == "llm") for c in answerable]),
-        "model_answer_accuracy": _mean(
+        "model_answer_rate": mean([float(c["mode"] == "llm") for c in answerable]),
+        "model_answer_accuracy": mean(
             [float(c["correct"]) for c in answerable if c["mode"] == "llm"]
         ),
-        "latency_mean_s": _mean(seconds),
+        "latency_mean_s": mean(seconds),
         "latency_p50_s": seconds[len(seconds) // 2] if seconds else 0.0,
         "latency_p95_s": seconds[int(0.95 * (len(seconds) - 1))] if seconds else 0.0,
     }
     if english or withheld:  # sets that have them: the parts reported on their own
-        metrics["dutch_accuracy"] = _mean([float(c["correct"]) for c in dutch])
-        metrics["english_accuracy"] = _mean([float(c["correct"]) for c in english])
-        metrics["withheld_accuracy"] = _mean([float(c["correct"]) for c in withheld])
+        metrics["dutch_accuracy"] = mean([float(c["correct"]) for c in dutch])
+        metrics["english_accuracy"] = mean([float(c["correct"]) for c in english])
+        metrics["withheld_accuracy"] = mean([float(c["correct"]) for c in withheld])
     return {"metrics": metrics, "cases": cases}

@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from .dutch import MONTH_PATTERN, WEEKDAY_PATTERN
 from .lines import Line
 from .sections import HEADER_SECTION
 from .textutil import (
@@ -248,7 +249,7 @@ def split_people(value: str) -> list[str]:
 # Dates
 # --------------------------------------------------------------------------------------------
 
-_MONTH_WORD = re.compile(rf"^(?:{'|'.join(sorted(MONTHS, key=len, reverse=True))})\.?,?$", re.I)
+_MONTH_WORD = re.compile(rf"^(?:{MONTH_PATTERN})\.?,?$", re.I)
 # a date in a line about another meeting or about the document's life cycle
 _OTHER_MEETING = re.compile(
     r"\b(vorige?|volgende|eerstvolgende|gepland|vastgesteld|vatgesteld|status|gepubliceerd"
@@ -497,9 +498,7 @@ def clean_title(text: str) -> str:
     for start, end, _date in reversed(date_spans(t)):
         t = t[:start] + " " + t[end:]
     t = re.sub(r"\b(?:d\.\s?d\.?|dd)(?=\s|$)", " ", t, flags=re.I)
-    t = re.sub(
-        r"\b(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)\b", " ", t, flags=re.I
-    )
+    t = re.sub(rf"\b(?:{WEEKDAY_PATTERN})\b", " ", t, flags=re.I)
     t = re.sub(r"\b\d{1,2}[.:]\d{2}\s*(?:[-–]\s*\d{1,2}[.:]\d{2})?\s*(?:uur)?", " ", t)
     if loose_date(t.split()):
         t = " ".join(

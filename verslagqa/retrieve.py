@@ -11,7 +11,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel, ConfigDict, Field
 
-from .chunk import _date_ts, reference
+from .chunk import date_ts, reference
 from .index import Index
 
 __all__ = ["Hit", "HybridRetriever", "SearchFilters", "rrf_fuse"]
@@ -114,9 +114,9 @@ class HybridRetriever(BaseRetriever):
     def _where(self, filters: SearchFilters, meeting_ids: list[str] | None) -> dict | None:
         conds: list[dict[str, Any]] = []
         if filters.van:
-            conds.append({"meeting_ts": {"$gte": _date_ts(filters.van)}})
+            conds.append({"meeting_ts": {"$gte": date_ts(filters.van)}})
         if filters.tot:
-            conds.append({"meeting_ts": {"$lte": _date_ts(filters.tot)}})
+            conds.append({"meeting_ts": {"$lte": date_ts(filters.tot)}})
         if meeting_ids is not None:
             conds.append({"meeting_id": {"$in": meeting_ids}})
         if filters.item:
@@ -149,8 +149,8 @@ class HybridRetriever(BaseRetriever):
             passed = self.index.keyword.filter_ids(
                 ids,
                 ts_range=(
-                    _date_ts(filters.van) if filters.van else None,
-                    _date_ts(filters.tot) if filters.tot else None,
+                    date_ts(filters.van) if filters.van else None,
+                    date_ts(filters.tot) if filters.tot else None,
                 ),
                 meeting_ids=set(meeting_ids) if meeting_ids is not None else None,
                 item_label=filters.item,
@@ -177,8 +177,8 @@ class HybridRetriever(BaseRetriever):
             query,
             n,
             ts_range=(
-                _date_ts(filters.van) if filters.van else None,
-                _date_ts(filters.tot) if filters.tot else None,
+                date_ts(filters.van) if filters.van else None,
+                date_ts(filters.tot) if filters.tot else None,
             ),
             meeting_ids=meeting_ids,
             item_label=filters.item,

@@ -217,7 +217,7 @@ def implied_problem(meeting: Meeting, implied: Any, explicit: list[ActionItem]) 
 
 
 def _implied_action(meeting: Meeting, implied: Any) -> ActionItem:
-    from .actions import _item_for
+    from .actions import item_for
     from .deadlines import resolve_deadline
 
     flat = _norm(meeting.text)
@@ -229,7 +229,7 @@ def _implied_action(meeting: Meeting, implied: Any) -> ActionItem:
         if n == words_before:
             pos = m.start()
             break
-    item = _item_for(meeting, pos)
+    item = item_for(meeting, pos)
     due_date, due_text = resolve_deadline(quote, meeting.meeting_date)
     return ActionItem(
         owners=[o.strip() for o in implied.owners if o.strip()],

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 
+from .dutch import MONTH_PATTERN, MONTHS, WEEKDAY_PATTERN
 from .schemas import REDACTION_TOKEN_PREFIX
 
 __all__ = [
@@ -22,14 +23,7 @@ __all__ = [
     "slugify",
 ]
 
-MONTHS: dict[str, int] = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "febr": 2, "maart": 3, "mrt": 3,
-    "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7,
-    "augustus": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10,
-    "november": 11, "nov": 11, "december": 12, "dec": 12,
-}  # fmt: skip
-
-_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH_ALT = MONTH_PATTERN
 _DATE_TEXT = re.compile(
     rf"(?<![\w.])(\d{{1,2}})(?:e)?\s*({_MONTH_ALT})\.?,?\s+'?(\d{{4}})(?!\d)", re.IGNORECASE
 )
@@ -81,9 +75,7 @@ def is_date_only(text: str) -> bool:
     stripped = _DATE_ISO.sub("", stripped)
     if stripped == text:
         return False
-    rest = re.sub(
-        r"(?i)\b(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|datum)\b", "", stripped
-    )
+    rest = re.sub(rf"(?i)\b({WEEKDAY_PATTERN}|datum)\b", "", stripped)
     return not re.sub(r"[\s,.:*_]", "", rest)
 
 
