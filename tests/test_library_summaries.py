@@ -10,7 +10,7 @@ import verslagqa.library as library_module
 from verslagqa import Library
 from verslagqa.errors import MeetingNotFound, VerslagQAError
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, SEED
 from .fakes import HashEmbeddings
 
 
@@ -78,3 +78,15 @@ def test_every_deliberate_error_is_one_family() -> None:
     # the built-in bases callers may already catch stay
     assert issubclass(VerslagParseError, ValueError) and issubclass(MeetingNotFound, LookupError)
     assert str(MeetingNotFound("no meeting 'x'")) == "no meeting 'x'"
+
+
+def test_library_takes_a_chat_model_object(tmp_path: Path) -> None:
+    import json
+
+    from .fakes import ScriptedChatModel
+
+    model = ScriptedChatModel().enqueue(json.dumps({"sentences": [], "answer": "x"}))
+    lib = Library.open(tmp_path / "s", embeddings=HashEmbeddings(), chat_model=model)
+    lib.add(SEED[0])
+    ans = lib.ask("Wanneer moet de kabinetsbrief over de vaccinatiestrategie gereed zijn?")
+    assert model.seen and ans.model == "custom"

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
 
 from .actions import extract_actions, filter_actions
 from .answer import Answer, AnswerChain
@@ -61,10 +62,17 @@ class Library:
     >>> lib.search("deadline aanlevering CFA")[0]   # doctest: +SKIP
     """
 
-    def __init__(self, index: Index, *, llm: str | None = None) -> None:
+    def __init__(
+        self,
+        index: Index,
+        *,
+        llm: str | None = None,
+        chat_model: BaseChatModel | None = None,
+    ) -> None:
         self.index = index
         self.retriever = HybridRetriever.from_index(index)
-        self.llm = llm or index.settings.llm
+        self.chat_model = chat_model
+        self.llm = llm or ("custom" if chat_model is not None else index.settings.llm)
         self._chain: AnswerChain | None = None
 
     @classmethod
@@ -75,19 +83,22 @@ class Library:
         settings: Settings | None = None,
         embeddings: Embeddings | None = None,
         llm: str | None = None,
+        chat_model: BaseChatModel | None = None,
     ) -> Library:
         """Open (or create) the store at ``store`` (default: settings / ./vectorstore).
 
         ``llm`` picks the answer model: 'local' (default), 'local:0.5b', 'extractive',
-        'openai:<model>', 'ollama:<model>'.
+        'openai:<model>', 'ollama:<model>'; or pass any LangChain ``chat_model`` (and
+        ``embeddings``) object directly.
         """
-        return cls(Index(settings or Settings(), embeddings=embeddings, store=store), llm=llm)
+        index = Index(settings or Settings(), embeddings=embeddings, store=store)
+        return cls(index, llm=llm, chat_model=chat_model)
 
     @property
     def chain(self) -> AnswerChain:
         """The answer chain (the chat model is created on first use)."""
         if self._chain is None:
-            model = self.index.settings.get_chat_model(self.llm)
+            model = self.chat_model or self.index.settings.get_chat_model(self.llm)
             self._chain = AnswerChain(
                 self.retriever, model, model_name=self.llm, settings=self.index.settings.answer
             )
@@ -137,9 +148,11 @@ class Library:
         self, meeting: str | Path, *, llm: str | None = None, refresh: bool = False
     ) -> MeetingSummary:
         """Structured summary with action items; cached in the store per meeting and model."""
+        model = self.chat_model if llm is None else None
         return summarize_cached(
-            self.meeting(meeting), self.index.settings, llm or self.llm, refresh=refresh
-        )
+            self.meeting(meeting), self.index.settings, llm or self.llm, refresh=refresh,
+            chat_model=model,
+        )  # fmt: skip
 
     def actions(
         self,
@@ -163,7 +176,12 @@ class Library:
 
 
 def summarize_cached(
-    meeting: Meeting, settings: Settings, spec: str | None = None, *, refresh: bool = False
+    meeting: Meeting,
+    settings: Settings,
+    spec: str | None = None,
+    *,
+    refresh: bool = False,
+    chat_model: BaseChatModel | None = None,
 ) -> MeetingSummary:
     """The summary of ``meeting`` by model ``spec`` (default: settings), cached in the store
     directory per meeting hash, model and settings; needs no index (nor embedding model)."""
@@ -175,7 +193,7 @@ def summarize_cached(
         cached = cache.get(meeting.sha256, key)
         if cached is not None:
             return cached
-    model = settings.get_chat_model(spec)
+    model = chat_model or settings.get_chat_model(spec)
     summary, _ = summarize_meeting(meeting, model, model_name=spec, implied_actions=implied)
     cache.put(meeting.sha256, key, summary)
     return summary
