@@ -187,3 +187,21 @@ def test_dutch_tokenizer() -> None:
     assert tokenize("De kabinetsbrieven over vaccinaties") == tokenize("kabinetsbrief vaccinatie")
     assert tokenize("cliëntondersteuning") == tokenize("clientondersteuning")
     assert "de" not in tokenize("de het een")
+
+
+def test_other_chunk_settings_get_their_own_chunks(tmp_path: Path, corpus: Path) -> None:
+    """The index's identity holds the chunk settings: changing them re-chunks every file
+    instead of silently keeping the chunks made with the old settings."""
+    from verslagqa.settings import ChunkSettings
+
+    store = tmp_path / "s"
+    first = Index(Settings(store=store), embeddings=HashEmbeddings())
+    report = first.add([corpus])
+    small = Settings(store=store, chunk=ChunkSettings(max_tokens=80, overlap_tokens=10))
+    second = Index(small, embeddings=HashEmbeddings())
+    assert second.collection != first.collection
+    again = second.add([corpus])
+    assert again.added > report.added and again.unchanged == 0
+    assert first.collection in second.other_collections()
+    # the same settings reopen the same index
+    assert Index(small, embeddings=HashEmbeddings()).collection == second.collection

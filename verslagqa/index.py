@@ -34,7 +34,7 @@ from .errors import VerslagQAError
 from .keyword import KeywordIndex
 from .parse import VerslagParseError, iter_verslag_files, parse_verslag, unique_meeting_id
 from .schemas import Meeting
-from .settings import Settings
+from .settings import ChunkSettings, Settings
 from .textutil import slugify
 
 __all__ = [
@@ -99,12 +99,15 @@ def _model_id(embeddings: Embeddings) -> str:
     return str(getattr(embeddings, "model_id", type(embeddings).__name__))
 
 
-def collection_name(model_id: str) -> str:
-    """Chroma collection for a model + chunker: 'vq-embeddinggemma-300m-bfloat16-c1'."""
-    name = f"vq-{slugify(model_id, 40)}-c{CHUNKER_VERSION}"
-    if len(name) > 60:
-        name = f"{name[:48]}-{hashlib.sha1(model_id.encode()).hexdigest()[:8]}"
-    return name
+def collection_name(model_id: str, chunk: ChunkSettings | None = None) -> str:
+    """The index's identity: a Chroma collection per embedding model, chunker version and
+    chunk settings ('vq-embeddinggemma-300m-bfloat16-3f2a9c1d'). Changing any of them opens
+    another collection, so chunks made one way are never kept or mixed with chunks made
+    another way."""
+    settings = (chunk or ChunkSettings()).model_dump()
+    identity = json.dumps([model_id, CHUNKER_VERSION, settings], sort_keys=True)
+    digest = hashlib.sha1(identity.encode()).hexdigest()[:8]
+    return f"vq-{slugify(model_id, 40)}-{digest}"
 
 
 class Index:
@@ -124,7 +127,7 @@ class Index:
         self.store.mkdir(parents=True, exist_ok=True)
         self.embeddings = embeddings or self.settings.get_embeddings()
         self.model_id = _model_id(self.embeddings)
-        self.collection = collection_name(self.model_id)
+        self.collection = collection_name(self.model_id, self.settings.chunk)
         self._manifest_path = self.store / "manifest.json"
         self.manifest = self._read_manifest()
         from langchain_chroma import Chroma
