@@ -129,22 +129,18 @@ def test_repl_prints_a_replaced_answer_once_with_its_label(
 
     from rich.console import Console
 
-    from verslagqa import cli
-    from verslagqa.answer import AnswerChain
-    from verslagqa.index import Index
-    from verslagqa.retrieve import HybridRetriever, SearchFilters
-    from verslagqa.settings import Settings
+    from verslagqa import Library, cli
+    from verslagqa.retrieve import SearchFilters
 
     from .fakes import HashEmbeddings, ScriptedChatModel
 
     monkeypatch.setenv("VERSLAGQA_HOME", str(tmp_path / "home"))
-    idx = Index(Settings(store=tmp_path / "s"), embeddings=HashEmbeddings())
-    idx.add([SEED[1]])
-    q = "Wat is afgesproken over de POK claim?"
     model = ScriptedChatModel()
-    chain = AnswerChain(HybridRetriever.from_index(idx), model, model_name="scripted")
+    lib = Library.open(tmp_path / "s", embeddings=HashEmbeddings(), chat_model=model)
+    lib.add(SEED[1])
+    q = "Wat is afgesproken over de POK claim?"
     model.enqueue('{"sentences": [], "answer": "x"}')
-    chain.ask(q)
+    lib.ask(q)
     shown = {
         m.group(1): m.group(2)
         for m in _re.finditer(r"(?m)^(\d+\.\d+) (.*)$", str(model.seen[0][-1].content))
@@ -157,7 +153,7 @@ def test_repl_prints_a_replaced_answer_once_with_its_label(
     monkeypatch.setattr(cli, "err", Console(file=io.StringIO(), width=200))
     lines = iter([q, ":quit"])
     monkeypatch.setattr("builtins.input", lambda _prompt="": next(lines))
-    cli._repl(chain, SearchFilters(), None)
+    cli._repl(lib, SearchFilters(), None)
     text = buf.getvalue()
     quote = shown[sid]
     assert "Jan Jansen" not in text
@@ -165,3 +161,27 @@ def test_repl_prints_a_replaced_answer_once_with_its_label(
     # the quote is the answer (once) and the citation's quote (once)
     assert text.count(quote) == 2, text
     assert "POK claim (3 namen weggelakt)" in text and "[weggelakt 5.1.2e] [weggelakt" not in text
+
+
+def test_repl_commands_come_from_one_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from verslagqa import Library, cli
+    from verslagqa.retrieve import SearchFilters
+
+    from .fakes import HashEmbeddings, ScriptedChatModel
+
+    lib = Library.open(tmp_path / "s", embeddings=HashEmbeddings(), chat_model=ScriptedChatModel())
+    buf, ebuf = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(cli, "out", Console(file=buf, width=200))
+    monkeypatch.setattr(cli, "err", Console(file=ebuf, width=200))
+    session = cli._Repl(lib, SearchFilters(), None)
+    assert session.handle(":filter van=2021-01-01 item=3a")
+    assert "filter: {'van': '2021-01-01', 'item': '3a'}" in buf.getvalue()
+    assert session.handle(":filter clear") and "filter: geen" in buf.getvalue()
+    assert session.handle(":filter van=gisteren") and "bad filter" in ebuf.getvalue()
+    assert session.handle(":bronnen") and "Geen bronnen." in buf.getvalue()
+    assert session.handle(":onbekend") and "unknown command :onbekend" in ebuf.getvalue()
+    assert not session.handle(":quit") and not session.handle(":q")

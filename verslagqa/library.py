@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
@@ -113,9 +113,12 @@ class Library:
         tot: dt.date | str | None = None,
         meeting: str | None = None,
         item: str | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
-        """A short answer in the question's language, every claim cited, or an abstention."""
-        return self.chain.ask(question, filters=_filters(van, tot, meeting, item), k=k)
+        """A short answer in the question's language, every claim cited, or an abstention.
+        ``on_token`` receives the model's words as they are generated (before the checks)."""
+        flt = _filters(van, tot, meeting, item)
+        return self.chain.ask(question, filters=flt, k=k, on_token=on_token)
 
     def add(self, paths: Iterable[str | Path] | str | Path, *, prune: bool = False) -> IndexReport:
         """Index files or folders; unchanged files cost nothing. Bad files land in ``errors``."""
