@@ -52,5 +52,20 @@ def test_openai_without_key_or_server_is_a_clear_error(
     pytest.importorskip("langchain_openai")
     for var in ("OPENAI_API_KEY", "VERSLAGQA_OPENAI_BASE_URL", "OPENAI_BASE_URL"):
         monkeypatch.delenv(var, raising=False)
-    with pytest.raises(LLMError, match="set OPENAI_API_KEY, or VERSLAGQA_OPENAI_BASE_URL"):
+    with pytest.raises(LLMError, match="set OPENAI_API_KEY, or VERSLAGQA_LLM_OPTIONS__OPENAI"):
         get_chat_model("openai:gpt-4o-mini", home=tmp_path)
+
+
+def test_server_urls_come_from_the_llm_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("langchain_openai")
+    from verslagqa.llm import PROVIDERS
+    from verslagqa.settings import Settings
+
+    assert set(PROVIDERS) == {"local", "openai", "ollama"}
+    for var in ("OPENAI_API_KEY", "VERSLAGQA_OPENAI_BASE_URL", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("VERSLAGQA_LLM_OPTIONS__OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    model = Settings(home=tmp_path).get_chat_model("openai:qwen")
+    assert model is not None and "127.0.0.1:9" in str(getattr(model, "openai_api_base", ""))

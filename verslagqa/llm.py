@@ -18,7 +18,8 @@ import atexit
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,12 +31,15 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from .errors import VerslagQAError
 from .models import ModelError, model_path, model_status
+from .settings import LLMSettings
 
 __all__ = [
     "DEFAULT_LOCAL",
     "LOCAL_MODELS",
     "LLMError",
     "LlamaCppChat",
+    "PROVIDERS",
+    "Provider",
     "get_chat_model",
     "yes_probability",
 ]
@@ -263,65 +267,93 @@ def _local_path(spec: str, home: Path) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Provider:
+    """A chat-model provider: how to make a model from a spec ('openai:gpt-4o-mini').
+
+    What a model can do is a flag on the model itself, read by the chains: a class attribute
+    ``json_schema_output = True`` means ``response_format={"type": "json_object", "schema":
+    …}`` holds its replies to a schema (:class:`LlamaCppChat`); without it the chains ask for
+    JSON in the prompt or use ``with_structured_output``."""
+
+    make: Callable[[str, str, LLMSettings, Path], BaseChatModel]
+
+
+def _make_local(spec: str, _name: str, o: LLMSettings, home: Path) -> BaseChatModel:
+    return LlamaCppChat(
+        model_path=_local_path(spec, home),
+        temperature=o.temperature,
+        max_tokens=o.max_tokens,
+        n_ctx=o.n_ctx,
+        n_threads=o.n_threads,
+    )
+
+
+def _make_openai(spec: str, name: str, o: LLMSettings, _home: Path) -> BaseChatModel:
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError as exc:
+        raise LLMError("openai models need `pip install 'verslagqa[openai]'`") from exc
+    base_url = (
+        o.openai_base_url
+        or os.environ.get("VERSLAGQA_OPENAI_BASE_URL")
+        or os.environ.get("OPENAI_BASE_URL")
+    )
+    kwargs: dict[str, Any] = {}
+    if not os.environ.get("OPENAI_API_KEY"):
+        if not base_url:
+            raise LLMError(
+                f"{spec}: set OPENAI_API_KEY, or VERSLAGQA_LLM_OPTIONS__OPENAI_BASE_URL for an "
+                "OpenAI-compatible server (vLLM, llama.cpp server, Ollama's /v1)"
+            )
+        kwargs["api_key"] = "not-needed"  # local OpenAI-compatible servers ignore the key
+    return ChatOpenAI(
+        model=name,
+        base_url=base_url,
+        temperature=o.temperature,
+        max_tokens=o.max_tokens,
+        timeout=o.timeout_s,
+        max_retries=1,
+        **kwargs,
+    )
+
+
+def _make_ollama(_spec: str, name: str, o: LLMSettings, _home: Path) -> BaseChatModel:
+    try:
+        from langchain_ollama import ChatOllama
+    except ImportError as exc:
+        raise LLMError("ollama models need `pip install 'verslagqa[ollama]'`") from exc
+    url = o.ollama_url or os.environ.get("VERSLAGQA_OLLAMA_URL", "http://127.0.0.1:11434")
+    return ChatOllama(
+        model=name,
+        base_url=url,
+        temperature=o.temperature,
+        num_predict=o.max_tokens,
+        client_kwargs={"timeout": o.timeout_s},
+    )
+
+
+#: Providers by the part of a model spec before ':' ('local:0.5b', 'openai:gpt-4o-mini').
+PROVIDERS: dict[str, Provider] = {
+    "local": Provider(_make_local),
+    "openai": Provider(_make_openai),
+    "ollama": Provider(_make_ollama),
+}
+
+
 def get_chat_model(
-    spec: str,
-    *,
-    home: Path,
-    temperature: float = 0.0,
-    max_tokens: int = 256,
-    n_ctx: int = 4096,
-    n_threads: int | None = None,
-    timeout_s: float = 60.0,
+    spec: str, *, home: Path, options: LLMSettings | None = None
 ) -> BaseChatModel | None:
     """The chat model for a provider string; ``None`` for ``extractive`` (no model)."""
     spec = spec.strip()
-    provider, _, name = spec.partition(":")
     if spec == "extractive":
         return None
-    if provider == "local":
-        return LlamaCppChat(
-            model_path=_local_path(spec, home),
-            temperature=temperature,
-            max_tokens=max_tokens,
-            n_ctx=n_ctx,
-            n_threads=n_threads,
+    provider, _, name = spec.partition(":")
+    entry = PROVIDERS.get(provider)
+    if entry is None or (provider != "local" and not name):
+        raise LLMError(
+            f"unknown model {spec!r}: use extractive or "
+            + ", ".join(f"{p}:<model>" for p in PROVIDERS)
+            + " (local alone is the default local model)"
         )
-    if provider == "openai" and name:
-        try:
-            from langchain_openai import ChatOpenAI
-        except ImportError as exc:
-            raise LLMError("openai models need `pip install 'verslagqa[openai]'`") from exc
-        base_url = os.environ.get("VERSLAGQA_OPENAI_BASE_URL") or os.environ.get("OPENAI_BASE_URL")
-        kwargs: dict[str, Any] = {}
-        if not os.environ.get("OPENAI_API_KEY"):
-            if not base_url:
-                raise LLMError(
-                    f"{spec}: set OPENAI_API_KEY, or VERSLAGQA_OPENAI_BASE_URL for an "
-                    "OpenAI-compatible server (vLLM, llama.cpp server, Ollama's /v1)"
-                )
-            kwargs["api_key"] = "not-needed"  # local OpenAI-compatible servers ignore the key
-        return ChatOpenAI(
-            model=name,
-            base_url=base_url,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            timeout=timeout_s,
-            max_retries=1,
-            **kwargs,
-        )
-    if provider == "ollama" and name:
-        try:
-            from langchain_ollama import ChatOllama
-        except ImportError as exc:
-            raise LLMError("ollama models need `pip install 'verslagqa[ollama]'`") from exc
-        return ChatOllama(
-            model=name,
-            base_url=os.environ.get("VERSLAGQA_OLLAMA_URL", "http://127.0.0.1:11434"),
-            temperature=temperature,
-            num_predict=max_tokens,
-            client_kwargs={"timeout": timeout_s},
-        )
-    raise LLMError(
-        f"unknown model {spec!r}: use local, local:1.5b, local:0.5b, extractive, "
-        "openai:<model> or ollama:<model>"
-    )
+    return entry.make(spec, name, options or LLMSettings(), home)

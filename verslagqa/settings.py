@@ -162,6 +162,16 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(
         default=60.0, description="Timeout for remote model calls, in seconds."
     )
+    openai_base_url: str | None = Field(
+        default=None,
+        description="URL of an OpenAI-compatible server for 'openai:<model>' (vLLM, llama.cpp "
+        "server, Ollama's /v1); also read from VERSLAGQA_OPENAI_BASE_URL / OPENAI_BASE_URL.",
+    )
+    ollama_url: str | None = Field(
+        default=None,
+        description="URL of the Ollama server for 'ollama:<model>' (default "
+        "http://127.0.0.1:11434; also VERSLAGQA_OLLAMA_URL).",
+    )
 
 
 class Settings(BaseSettings):
@@ -225,16 +235,7 @@ class Settings(BaseSettings):
         """The chat model for ``spec`` (default: ``llm``); None means extractive answers."""
         from .llm import get_chat_model
 
-        o = self.llm_options
-        return get_chat_model(
-            spec or self.llm,
-            home=self.home,
-            temperature=o.temperature,
-            max_tokens=o.max_tokens,
-            n_ctx=o.n_ctx,
-            n_threads=o.n_threads,
-            timeout_s=o.timeout_s,
-        )
+        return get_chat_model(spec or self.llm, home=self.home, options=self.llm_options)
 
     def get_chroma_client(self) -> Any:
         """A Chroma client: HTTP when ``chroma_url`` is set, else on-disk at ``store``."""
