@@ -205,3 +205,13 @@ def test_other_chunk_settings_get_their_own_chunks(tmp_path: Path, corpus: Path)
     assert first.collection in second.other_collections()
     # the same settings reopen the same index
     assert Index(small, embeddings=HashEmbeddings()).collection == second.collection
+
+
+def test_vectors_are_one_chroma_collection_also_usable_from_langchain(
+    tmp_path: Path, corpus: Path
+) -> None:
+    idx = _index(tmp_path)
+    idx.add([corpus])
+    assert idx.chroma.name == idx.collection and idx.chroma.count() == idx.count()
+    hits = idx.vectorstore.similarity_search("deadline aanlevering CFA", k=2)
+    assert len(hits) == 2 and all(h.metadata["meeting_id"] for h in hits)

@@ -130,15 +130,23 @@ class Index:
         self.collection = collection_name(self.model_id, self.settings.chunk)
         self._manifest_path = self.store / "manifest.json"
         self.manifest = self._read_manifest()
+        self.client = self.settings.get_chroma_client()
+        self.chroma = self._open_collection()
+        self.keyword = KeywordIndex(self.store / "keyword", self.collection)
+
+    def _open_collection(self) -> Any:
+        # chromadb directly: verslagqa embeds itself (no embedding function in Chroma)
+        return self.client.get_or_create_collection(self.collection, embedding_function=None)
+
+    @property
+    def vectorstore(self) -> Any:
+        """This index's vectors as a LangChain ``VectorStore`` (langchain-chroma's public API),
+        for users who compose their own chains; verslagqa itself uses ``chroma``."""
         from langchain_chroma import Chroma
 
-        self.client = self.settings.get_chroma_client()
-        self.vectorstore = Chroma(
-            client=self.client,
-            collection_name=self.collection,
-            embedding_function=self.embeddings,
+        return Chroma(
+            client=self.client, collection_name=self.collection, embedding_function=self.embeddings
         )
-        self.keyword = KeywordIndex(self.store / "keyword", self.collection)
 
     # -- manifest ---------------------------------------------------------------------------
 
@@ -219,7 +227,7 @@ class Index:
     # -- writing ----------------------------------------------------------------------------
 
     def _collection(self) -> Any:
-        return self.vectorstore._collection
+        return self.chroma
 
     def _embed(self, chunks: list[Chunk]) -> list[list[float]]:
         return self.embeddings.embed_documents([c.embed_text for c in chunks])
@@ -381,13 +389,7 @@ class Index:
                 kw.replace(sorted(kw.ids()), [])
                 kw.close()
                 self.manifest["collections"].pop(name, None)
-            from langchain_chroma import Chroma
-
-            self.vectorstore = Chroma(
-                client=self.client,
-                collection_name=self.collection,
-                embedding_function=self.embeddings,
-            )
+            self.chroma = self._open_collection()
             self._write_manifest()
 
     # -- reading ----------------------------------------------------------------------------

@@ -132,7 +132,7 @@ class HybridRetriever(BaseRetriever):
         filters: SearchFilters,
         meeting_ids: list[str] | None,
     ) -> list[tuple[str, float]]:
-        coll: Any = self.index.vectorstore._collection
+        coll: Any = self.index.chroma
         total = coll.count()
         if total == 0:
             return []
