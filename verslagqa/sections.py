@@ -36,6 +36,12 @@ __all__ = ["build_items", "furniture_mask", "is_strong"]
 # Page furniture
 # --------------------------------------------------------------------------------------------
 
+# Classification marks printed on minutes (a page header, never a title or an item).
+_CLASSIFICATIONS = (
+    r"departementaal vertrouwelijk|dep\.? vertrouwelijk|rijksvertrouwelijk|vertrouwelijk|"
+    r"stg\.? (confidentieel|geheim|zeer geheim)|zeer geheim|geheim|intern gebruik|"
+    r"uitsluitend voor intern gebruik"
+)
 _STRONG_RES = [
     re.compile(p, re.IGNORECASE)
     for p in (
@@ -58,16 +64,12 @@ _STRONG_RES = [
         r"^(https?://|www\.)\S+$",
         r"^\S*\s?@[\w-]+(\.[\w-]+)+$",
         r"^datum\s*:?\s*(\d.{4,25}\d{4})$",
-        r"^(departementaal vertrouwelijk|dep\.? vertrouwelijk|rijksvertrouwelijk|"
-        r"vertrouwelijk|staatsgeheim.{0,20}|stg\.? (confidentieel|geheim|zeer geheim)|"
-        r"zeer geheim|geheim|intern gebruik|uitsluitend voor intern gebruik|"
+        rf"^({_CLASSIFICATIONS}|staatsgeheim.{{0,20}}|"
         r"concept|verslag|notulen|besluitenlijst|actielijst|conceptverslag)$",
     )
 ]
 CLASSIFICATION_RE = re.compile(
-    r"^(departementaal vertrouwelijk|dep\.? vertrouwelijk|rijksvertrouwelijk|vertrouwelijk|"
-    r"staatsgeheim(\s+(confidentieel|geheim|zeer geheim))?|stg\.? (confidentieel|geheim|"
-    r"zeer geheim)|zeer geheim|geheim|intern gebruik|uitsluitend voor intern gebruik)$",
+    rf"^({_CLASSIFICATIONS}|staatsgeheim(\s+(confidentieel|geheim|zeer geheim))?)$",
     re.IGNORECASE,
 )
 _ITEM_LIKE = re.compile(r"^(\d{1,2}[a-z]?[.)]|[a-z][.)])\s")
