@@ -161,7 +161,7 @@ def phase_fill(args: dict[str, Any]) -> dict[str, Any]:
 
     import numpy as np
 
-    from verslagqa.index import Index
+    from verslagqa.index import FileEntry, Index
     from verslagqa.settings import Settings
 
     base = Index(Settings(store=Path(args["base_store"])))
@@ -192,8 +192,7 @@ def phase_fill(args: dict[str, Any]) -> dict[str, Any]:
             rows.append((ids[-1], meta, strip_redactions(docs[-1])))
         index._collection().add(ids=ids, embeddings=np.stack(vecs), documents=docs, metadatas=metas)
         index.keyword.replace([], rows)
-    index.files["bench"] = {"state": "complete", "meeting_id": "bench", "title": "bench",
-                            "sha256": "-", "chunk_ids": []}  # fmt: skip
+    index.files["bench"] = FileEntry(meeting_id="bench", title="bench", sha256="-")
     index._write_manifest()
     return {"size": size, "fill_seconds": time.perf_counter() - t0}
 

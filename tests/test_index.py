@@ -110,6 +110,7 @@ def test_manifest_records_versions_and_hashes(tmp_path: Path, corpus: Path) -> N
     assert entry["embedding_model"] == "hash-64"
     assert entry["chunker_version"] == CHUNKER_VERSION
     assert entry["chromadb_version"] != "unknown"
+    assert entry["chunk_settings"] == Settings().chunk.model_dump()
     files = entry["files"]
     assert len(files) == 5
     some = files[str((corpus / SEED[1].name).resolve())]
@@ -140,8 +141,8 @@ def test_half_indexed_file_is_repaired(tmp_path: Path, corpus: Path) -> None:
     full = idx.add([corpus])
     src = next(iter(idx.files))
     # simulate a crash after the 'pending' mark: chunks present, state not complete
-    idx.files[src]["state"] = "pending"
-    idx.files[src]["pending_ids"] = list(idx.files[src]["chunk_ids"])
+    idx.files[src].state = "pending"
+    idx.files[src].pending_ids = list(idx.files[src].chunk_ids)
     idx._write_manifest()
     again = _index(tmp_path).add([corpus])
     assert again.chunks == full.chunks and again.meetings == 5

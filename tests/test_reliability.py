@@ -72,15 +72,15 @@ def _check_consistent(store: Path, *, complete: bool) -> int:
     coll = idx._collection()
     vector_ids = set(coll.get(include=[])["ids"])
     keyword_ids = idx.keyword.ids()
-    done = {src: e for src, e in idx.files.items() if e.get("state") == "complete"}
-    pending = {src: e for src, e in idx.files.items() if e.get("state") != "complete"}
-    done_ids = [cid for e in done.values() for cid in e["chunk_ids"]]
+    done = {src: e for src, e in idx.files.items() if e.state == "complete"}
+    pending = {src: e for src, e in idx.files.items() if e.state != "complete"}
+    done_ids = [cid for e in done.values() for cid in e.chunk_ids]
     assert len(done_ids) == len(set(done_ids))  # no chunk listed twice
     assert set(done_ids) <= vector_ids  # every complete meeting is wholly in Chroma
     assert set(done_ids) <= keyword_ids  # … and in the keyword index
-    allowed = set(done_ids) | {cid for e in pending.values() for cid in e.get("pending_ids", [])}
+    allowed = set(done_ids) | {cid for e in pending.values() for cid in e.pending_ids}
     assert vector_ids <= allowed and keyword_ids <= allowed  # nothing unaccounted for
-    ids = [e["meeting_id"] for e in done.values()]
+    ids = [e.meeting_id for e in done.values()]
     assert len(ids) == len(set(ids))  # no meeting twice
     if complete:
         assert not pending and vector_ids == keyword_ids == set(done_ids)

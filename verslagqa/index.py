@@ -24,10 +24,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .chunk import CHUNKER_VERSION, Chunk, chunk_meeting
 from .errors import VerslagQAError
@@ -86,6 +86,68 @@ class MeetingInfo(BaseModel):
     sha256: str
     chunks: int
     items: list[str] = Field(default_factory=list)
+
+
+class FileEntry(BaseModel):
+    """One indexed file. ``pending`` while its chunks are being written: a crash then makes the
+    next run redo it (``pending_ids`` are the chunks that may exist)."""
+
+    state: Literal["pending", "complete"] = "complete"
+    sha256: str = ""
+    meeting_id: str = ""
+    title: str = ""
+    meeting_date: str = ""
+    items: list[str] = Field(default_factory=list)
+    chunk_ids: list[str] = Field(default_factory=list)
+    pending_ids: list[str] = Field(default_factory=list)
+
+
+class CollectionEntry(BaseModel):
+    """One index identity (model, chunker, chunk settings): its files and what built it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    files: dict[str, FileEntry] = Field(default_factory=dict)
+    embedding_model: str = ""
+    chunker_version: str = ""
+    chunk_settings: dict[str, Any] = Field(default_factory=dict)
+    verslagqa_version: str = ""
+    chromadb_version: str = ""
+    langchain_chroma_version: str = ""
+    updated_at: str = ""
+
+
+class Manifest(BaseModel):
+    """``manifest.json``: the store format and every collection's files."""
+
+    model_config = ConfigDict(extra="allow")
+
+    format: int = FORMAT_VERSION
+    collections: dict[str, CollectionEntry] = Field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path, store: Path) -> Manifest:
+        if not path.exists():
+            return cls()
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise IndexError_(f"{path}: unreadable manifest ({exc})") from exc
+        if int(data.get("format", 0)) > FORMAT_VERSION:
+            raise IndexError_(
+                f"{store} was written by a newer verslagqa (store format "
+                f"{data.get('format')}, this version reads {FORMAT_VERSION}); upgrade verslagqa"
+            )
+        try:
+            return cls.model_validate(data)
+        except ValueError as exc:
+            raise IndexError_(f"{path}: unreadable manifest ({exc})") from exc
+
+    def write(self, path: Path) -> None:
+        """Atomically: a reader sees the old manifest or the new one, never half of one."""
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(self.model_dump_json(indent=1))
+        os.replace(tmp, path)
 
 
 def _pkg_version(name: str) -> str:
@@ -150,53 +212,32 @@ class Index:
 
     # -- manifest ---------------------------------------------------------------------------
 
-    def _read_manifest(self) -> dict[str, Any]:
-        if not self._manifest_path.exists():
-            return {"format": FORMAT_VERSION, "collections": {}}
-        try:
-            data = json.loads(self._manifest_path.read_text())
-        except (OSError, ValueError) as exc:
-            raise IndexError_(f"{self._manifest_path}: unreadable manifest ({exc})") from exc
-        if int(data.get("format", 0)) > FORMAT_VERSION:
-            raise IndexError_(
-                f"{self.store} was written by a newer verslagqa (store format "
-                f"{data.get('format')}, this version reads {FORMAT_VERSION}); upgrade verslagqa"
-            )
-        data.setdefault("collections", {})
-        return data
+    def _read_manifest(self) -> Manifest:
+        return Manifest.read(self._manifest_path, self.store)
 
     def _write_manifest(self) -> None:
         entry = self._entry()
-        entry.update(
-            {
-                "embedding_model": self.model_id,
-                "chunker_version": CHUNKER_VERSION,
-                "verslagqa_version": _pkg_version("verslagqa"),
-                "chromadb_version": _pkg_version("chromadb"),
-                "langchain_chroma_version": _pkg_version("langchain-chroma"),
-                "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            }
-        )
-        self.manifest["format"] = FORMAT_VERSION
-        tmp = self._manifest_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.manifest, indent=1, ensure_ascii=False))
-        os.replace(tmp, self._manifest_path)
+        entry.embedding_model = self.model_id
+        entry.chunker_version = CHUNKER_VERSION
+        entry.chunk_settings = self.settings.chunk.model_dump()
+        entry.verslagqa_version = _pkg_version("verslagqa")
+        entry.chromadb_version = _pkg_version("chromadb")
+        entry.langchain_chroma_version = _pkg_version("langchain-chroma")
+        entry.updated_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self.manifest.format = FORMAT_VERSION
+        self.manifest.write(self._manifest_path)
 
-    def _entry(self) -> dict[str, Any]:
-        return self.manifest["collections"].setdefault(self.collection, {"files": {}})
+    def _entry(self) -> CollectionEntry:
+        return self.manifest.collections.setdefault(self.collection, CollectionEntry())
 
     @property
-    def files(self) -> dict[str, dict[str, Any]]:
-        files: dict[str, dict[str, Any]] = self._entry().setdefault("files", {})
-        return files
+    def files(self) -> dict[str, FileEntry]:
+        """The files of this index (its collection), by path."""
+        return self._entry().files
 
     def other_collections(self) -> list[str]:
-        """Collections in this store built with another model or chunker."""
-        return [
-            c
-            for c, e in self.manifest["collections"].items()
-            if c != self.collection and e.get("files")
-        ]
+        """Collections in this store built with another model, chunker or chunk settings."""
+        return [c for c, e in self.manifest.collections.items() if c != self.collection and e.files]
 
     # -- locking ----------------------------------------------------------------------------
 
@@ -260,8 +301,8 @@ class Index:
         timeout = self.settings.lock_timeout_s if lock_timeout is None else lock_timeout
         with self.lock(timeout):
             self._repair()
-            by_sha = {e["sha256"]: src for src, e in self.files.items()}
-            taken = {e["meeting_id"] for e in self.files.values()}
+            by_sha = {e.sha256: src for src, e in self.files.items()}
+            taken = {e.meeting_id for e in self.files.values()}
             # meetings are embedded in groups: one encode call sorts many chunks by length
             # (less padding) and the manifest is written twice per group, not per file
             group: list[tuple[str, Meeting, list[Chunk]]] = []
@@ -280,8 +321,8 @@ class Index:
                     FileError(source=str(path), reason=w) for w in meeting.warnings
                 )
                 old = self.files.get(src)
-                if old and old["sha256"] == meeting.sha256 and old.get("state") == "complete":
-                    report.unchanged += len(old["chunk_ids"])
+                if old and old.sha256 == meeting.sha256 and old.state == "complete":
+                    report.unchanged += len(old.chunk_ids)
                     continue
                 twin = by_sha.get(meeting.sha256)
                 if twin and twin != src:
@@ -294,7 +335,7 @@ class Index:
                     by_sha[meeting.sha256] = src
                     continue
                 if old:
-                    taken.discard(old["meeting_id"])
+                    taken.discard(old.meeting_id)
                 meeting.meeting_id = unique_meeting_id(meeting, taken)
                 taken.add(meeting.meeting_id)
                 by_sha[meeting.sha256] = src
@@ -309,7 +350,7 @@ class Index:
                     report.removed += self._remove_file(src)
             self._write_manifest()
         report.meetings = len(self.files)
-        report.chunks = sum(len(e["chunk_ids"]) for e in self.files.values())
+        report.chunks = sum(len(e.chunk_ids) for e in self.files.values())
         return report
 
     def _chunks(self, meeting: Meeting) -> list[Chunk]:
@@ -325,30 +366,29 @@ class Index:
         fresh: dict[str, Chunk] = {}
         counts = []
         for src, _meeting, chunks in group:
-            old_ids = set(self.files.get(src, {}).get("chunk_ids", []))
+            before = self.files.get(src, FileEntry(state="pending"))
+            old_ids = set(before.chunk_ids)
             new_ids = [c.id for c in chunks]
             remove += sorted(old_ids - set(new_ids))
             new = [c for c in chunks if c.id not in old_ids]
             fresh.update((c.id, c) for c in new)
             counts.append((len(new), len(old_ids - set(new_ids))))
             # a crash between here and 'complete' makes the next run redo this file
-            self.files[src] = {
-                **self.files.get(src, {}),
-                "state": "pending",
-                "pending_ids": sorted(set(new_ids) | old_ids),
-            }
+            self.files[src] = before.model_copy(
+                update={"state": "pending", "pending_ids": sorted(set(new_ids) | old_ids)}
+            )
         self._write_manifest()
         self._write_chunks(remove, list(fresh.values()))
         for (src, meeting, chunks), (added, removed) in zip(group, counts, strict=True):
-            self.files[src] = {
-                "state": "complete",
-                "sha256": meeting.sha256,
-                "meeting_id": meeting.meeting_id,
-                "title": meeting.title,
-                "meeting_date": meeting.meeting_date.isoformat() if meeting.meeting_date else "",
-                "items": [i.label for i in meeting.items],
-                "chunk_ids": [c.id for c in chunks],
-            }
+            self.files[src] = FileEntry(
+                state="complete",
+                sha256=meeting.sha256,
+                meeting_id=meeting.meeting_id,
+                title=meeting.title,
+                meeting_date=meeting.meeting_date.isoformat() if meeting.meeting_date else "",
+                items=[i.label for i in meeting.items],
+                chunk_ids=[c.id for c in chunks],
+            )
             report.added += added
             report.removed += removed
             report.unchanged += len(chunks) - added
@@ -356,7 +396,7 @@ class Index:
 
     def _move(self, old_src: str, new_src: str) -> int:
         entry = self.files.pop(old_src)
-        ids = entry["chunk_ids"]
+        ids = entry.chunk_ids
         if ids:
             self._collection().update(ids=ids, metadatas=[{"source": new_src} for _ in ids])
         self.files[new_src] = entry
@@ -364,19 +404,19 @@ class Index:
         return len(ids)
 
     def _remove_file(self, src: str) -> int:
-        entry = self.files.get(src, {})
-        ids = sorted(set(entry.get("chunk_ids", [])) | set(entry.get("pending_ids", [])))
-        self.files[src] = {**entry, "state": "pending", "pending_ids": ids}
+        entry = self.files.get(src, FileEntry(state="pending"))
+        ids = sorted(set(entry.chunk_ids) | set(entry.pending_ids))
+        self.files[src] = entry.model_copy(update={"state": "pending", "pending_ids": ids})
         self._write_manifest()
         self._write_chunks(ids, [])
         del self.files[src]
         self._write_manifest()
-        return len(entry.get("chunk_ids", []))
+        return len(entry.chunk_ids)
 
     def _repair(self) -> None:
         """Undo files left half-indexed by a crash: their chunks are removed, then redone."""
         for src, entry in list(self.files.items()):
-            if entry.get("state") != "complete":
+            if entry.state != "complete":
                 self._remove_file(src)
 
     def rebuild(self) -> None:
@@ -388,7 +428,7 @@ class Index:
                 kw = KeywordIndex(self.store / "keyword", name)
                 kw.replace(sorted(kw.ids()), [])
                 kw.close()
-                self.manifest["collections"].pop(name, None)
+                self.manifest.collections.pop(name, None)
             self.chroma = self._open_collection()
             self._write_manifest()
 
@@ -398,16 +438,16 @@ class Index:
         """What is indexed, oldest meeting first."""
         infos = [
             MeetingInfo(
-                meeting_id=e["meeting_id"],
-                title=e["title"],
-                meeting_date=e.get("meeting_date", ""),
+                meeting_id=e.meeting_id,
+                title=e.title,
+                meeting_date=e.meeting_date,
                 source=src,
-                sha256=e["sha256"],
-                chunks=len(e["chunk_ids"]),
-                items=e.get("items", []),
+                sha256=e.sha256,
+                chunks=len(e.chunk_ids),
+                items=e.items,
             )
             for src, e in self.files.items()
-            if e.get("state") == "complete"
+            if e.state == "complete"
         ]
         return sorted(infos, key=lambda m: (m.meeting_date, m.meeting_id))
 
