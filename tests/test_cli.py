@@ -1,25 +1,82 @@
-"""The command line as a user runs it: real processes, exit codes, no tracebacks."""
+"""The command line in-process (Typer's CliRunner) with the user's home, store and working
+directory isolated; one test runs the real console process."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from verslagqa import cli
+from verslagqa.settings import Settings
 
 from .conftest import SAMPLES, SEED
 
+# models are read-only inputs fetched by the set-up command; only slow tests may use them
+MODELS_HOME = Settings().home
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "verslagqa.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
+
+@pytest.fixture(autouse=True)
+def env_setup(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing a test runs may touch the user's home, store or working directory."""
+    home = tmp_path / "user-home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("VERSLAGQA_STORE", str(tmp_path / "default-store"))
+    slow = request.node.get_closest_marker("slow") is not None
+    monkeypatch.setenv("VERSLAGQA_HOME", str(MODELS_HOME if slow else home / "verslagqa"))
+    for name in list(__import__("os").environ):
+        if name.startswith("VERSLAGQA_") and name not in ("VERSLAGQA_STORE", "VERSLAGQA_HOME"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    # wide consoles that write to whatever sys.stdout/sys.stderr is (the runner's buffers)
+    monkeypatch.setattr(
+        cli, "out", Console(width=200, soft_wrap=True, markup=False, highlight=False)
     )
+    monkeypatch.setattr(
+        cli, "err", Console(stderr=True, width=200, soft_wrap=True, markup=False, highlight=False)
+    )
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+
+
+def run(*args: str, stdin: str | None = None) -> Result:
+    """``verslagqa ARGS`` in this process."""
+    r = CliRunner().invoke(cli.app, list(args), input=stdin)
+    exc = r.exception if not isinstance(r.exception, SystemExit) else None
+    return Result(r.exit_code, r.stdout, r.stderr, exc)
+
+
+def test_console_script_process_one_line_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "leeg.txt"
+    bad.write_text("")
+    proc = subprocess.run(
+        [sys.executable, "-m", "verslagqa.cli", "parse", str(bad)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"error: {bad}: file is empty"
+
+
+def test_isolated_from_the_users_home(tmp_path: Path) -> None:
+    """The fixture's isolation holds: settings resolve inside the test's directory."""
+    s = Settings()
+    assert str(s.store).startswith(str(tmp_path)) and str(s.home).startswith(str(tmp_path))
 
 
 def test_parse_json_one_object_per_meeting() -> None:
@@ -60,7 +117,9 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "leeg.txt"
     bad.write_text("")
     proc = run("--debug", "parse", str(bad))
-    assert proc.returncode != 0 and "Traceback" in proc.stderr
+    assert proc.returncode != 0 and proc.exception is not None
+    assert "file is empty" in str(proc.exception)
+    assert run("parse", str(bad)).exception is None
 
 
 def test_models_list_json() -> None:

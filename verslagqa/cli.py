@@ -11,12 +11,13 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from . import models as model_store
 from .errors import MeetingNotFound, VerslagQAError
@@ -34,15 +35,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
-app = typer.Typer(
-    help="Question and summarise Dutch meeting minutes (verslagen) with checked citations.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-models_app = typer.Typer(help="Offline models: fetch, list, verify.", no_args_is_help=True)
-app.add_typer(models_app, name="models")
-
 # markup off: verslag text is full of "[weggelakt 5.1.2e]" that rich would eat as tags
 out = Console(soft_wrap=True, markup=False, highlight=False)
 err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
@@ -51,6 +43,40 @@ err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 class _State:
     debug = False
     settings: Settings | None = None
+
+
+class _Commands(TyperGroup):
+    """Maps errors to one line and an exit code, in one place, for every command; in-process
+    callers (tests, ``CliRunner``) get the same behaviour as the console script."""
+
+    def invoke(self, ctx: Any) -> Any:  # ctx: the click Context typer vendors
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):  # usage errors, exits: click's
+            raise
+        except (KeyboardInterrupt, BrokenPipeError):
+            raise typer.Exit(130) from None
+        except VerslagQAError as exc:  # every deliberate error: its message, its exit code
+            if _State.debug:
+                raise
+            err.print(f"error: {exc}", style="red")
+            raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:  # last-resort guard: users get one line, not a traceback
+            if _State.debug:
+                raise
+            err.print(f"error: {type(exc).__name__}: {exc}", style="red")
+            raise typer.Exit(EXIT_FAILED) from None
+
+
+app = typer.Typer(
+    cls=_Commands,
+    help="Question and summarise Dutch meeting minutes (verslagen) with checked citations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="Offline models: fetch, list, verify.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
 
 
 @app.callback()
@@ -884,23 +910,11 @@ def demo(
 
 
 def main() -> None:
-    """Console-script entry point; turns unexpected errors into one line unless --debug."""
+    """Console-script entry point (errors are mapped to exit codes by ``_Commands``)."""
     try:
         app()
-    except (KeyboardInterrupt, BrokenPipeError):
+    except (KeyboardInterrupt, BrokenPipeError):  # raised outside a command, e.g. while parsing
         sys.exit(130)
-    except SystemExit:
-        raise
-    except VerslagQAError as exc:  # every deliberate error: its message, its exit code
-        if "--debug" in sys.argv:
-            raise
-        err.print(f"error: {exc}", style="red")
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # last-resort guard: users get one line, not a traceback
-        if "--debug" in sys.argv:
-            raise
-        err.print(f"error: {type(exc).__name__}: {exc}", style="red")
-        sys.exit(EXIT_FAILED)
 
 
 if __name__ == "__main__":
