@@ -35,6 +35,7 @@ from .chunk import sentence_spans
 from .deadlines import resolve_deadline
 from .keyword import tokenize
 from .schemas import ActionItem, AgendaItem, Meeting
+from .textutil import find_date
 
 __all__ = ["action_status", "extract_actions", "filter_actions", "split_owners"]
 
@@ -83,7 +84,12 @@ _DUE_HEADERS = re.compile(
     r"deadline|datum|data|gereed|wanneer|termijn|streefdatum|uiterlijk|planning|due", re.I
 )
 _STATUS_HEADERS = re.compile(r"^(?:status|stand(?: van zaken)?|voortgang|afgehandeld)$", re.I)
+_NUMBER_HEADERS = re.compile(r"^(?:nr\.?|nummer|no\.?|#|actienummer|actienr\.?|id)$", re.I)
 _ITEM_HEADERS = re.compile(r"^(?:agenda)?punt$|^agendapunt$|^ap$", re.I)
+# an action number that names its meeting ('324/01', '12.3'): a bare '2' restarts every meeting
+_NUMBER_PREFIX = re.compile(
+    r"^(?P<num>\d{1,4}[/.-]\d{1,4}(?:[/.-]\d{1,4})?)\s*[:.)-]?\s+(?P<rest>\S.*)$"
+)
 _ITEM_REF = re.compile(r"\b(?:agenda)?punt\s+(\d{1,2}[a-z]?(?:\.\d{1,2})?)\b", re.I)
 
 # copulas and auxiliaries: 'VocBench is dode link' names no owner
@@ -307,6 +313,10 @@ def _make(
     status: str | None = None,
 ) -> ActionItem:
     label = item.label if item else ""
+    number = None
+    numbered = _NUMBER_PREFIX.match(desc.strip())
+    if numbered and not find_date(numbered.group("num")):
+        number, desc = numbered.group("num"), numbered.group("rest")
     ref = _ITEM_REF.search(quote)
     if ref and any(i.label == ref.group(1).lower() for i in meeting.items):
         label = ref.group(1).lower()
@@ -322,6 +332,7 @@ def _make(
         meeting_date=meeting.meeting_date,
         status=status,
         origin=origin,
+        number=number,
     )
 
 
@@ -418,6 +429,7 @@ def _tables(meeting: Meeting) -> Iterator[tuple[int, ActionItem]]:
         )
         item_col = next((j for j, c in enumerate(cells) if _ITEM_HEADERS.match(c)), None)
         status_col = next((j for j, c in enumerate(cells) if _STATUS_HEADERS.match(c)), None)
+        number_col = next((j for j, c in enumerate(cells) if _NUMBER_HEADERS.match(c)), None)
         i += 1
         while i < len(lines) and lines[i].count("|") >= 2:
             if i + 1 < len(lines) and re.fullmatch(
@@ -428,7 +440,7 @@ def _tables(meeting: Meeting) -> Iterator[tuple[int, ActionItem]]:
             if all(re.fullmatch(r":?-{2,}:?|", c) for c in row) or len(row) <= owner_col:
                 i += 1
                 continue
-            skip = (owner_col, due_col, item_col, status_col)
+            skip = (owner_col, due_col, item_col, status_col, number_col)
             others = [c for j, c in enumerate(row) if j not in skip and not c.isdigit()]
             desc = row[desc_col] if desc_col is not None and desc_col < len(row) else ""
             desc = desc or max(others, key=len, default="")
@@ -451,6 +463,8 @@ def _tables(meeting: Meeting) -> Iterator[tuple[int, ActionItem]]:
                     "table",
                     status,
                 )
+                if number_col is not None and number_col < len(row) and row[number_col]:
+                    action.number = row[number_col].strip().rstrip(".")
                 if item_col is not None and item_col < len(row) and row[item_col]:
                     label = row[item_col].strip().rstrip(".").lower()
                     if any(it.label == label for it in meeting.items):

@@ -26,7 +26,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 from .dutch import MONTH_NAMES, WEEKDAY_PATTERN
-from .keyword import tokenize
+from .keyword import carried, tokenize
 from .retrieve import Hit
 from .safety import detect_language
 from .schemas import CheckResult
@@ -177,14 +177,6 @@ def _negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
 
 
-def _carried(word: str, have: set[str]) -> bool:
-    """A word is carried by the sentences when they hold it, also inside a compound
-    ('werkgroep' in 'orchestratiewerkgroep')."""
-    return word in have or (
-        len(word) >= 5 and any(word in h or h in word for h in have if len(h) >= 5)
-    )
-
-
 # -- what the checks look at -------------------------------------------------------------------
 
 
@@ -235,7 +227,7 @@ class Draft:
             return 0.0
         words = content_words(self.answer) - self.question_words
         have = content_words(self.context)
-        return sum(not _carried(w, have) for w in words) / len(words) if words else 0.0
+        return sum(not carried(w, have) for w in words) / len(words) if words else 0.0
 
 
 def _heading(hit: Hit) -> str:

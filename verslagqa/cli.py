@@ -652,7 +652,7 @@ def ask(
 def eval_(
     suite: Annotated[
         str,
-        typer.Option("--suite", help="structure, retrieval, qa, actions, summaries or all."),
+        typer.Option("--suite", help="structure, retrieval, qa, actions, tracking, summaries or all."),
     ] = "all",
     llm: Annotated[
         list[str] | None,
@@ -743,6 +743,7 @@ def summarize(
     """Summarise one meeting: per agenda item, overall, and its action items."""
     from .library import Library, summarize_cached
 
+    closed: list[Any] = []
     try:
         if Path(meeting).is_file():
             # a file needs no index (nor the embedding model): parse it and summarise
@@ -750,7 +751,9 @@ def summarize(
                 parse_verslag(Path(meeting)), _settings(store), llm, refresh=refresh
             )
         else:
-            summary = Library(_open_index(store), llm=llm).summarize(meeting, refresh=refresh)
+            lib = Library(_open_index(store), llm=llm)
+            summary = lib.summarize(meeting, refresh=refresh)
+            closed = lib.closed_by(summary.meeting_id)  # earlier actions this meeting closed
     except MeetingNotFound as exc:
         raise _fail(str(exc)) from None
     except VerslagQAError as exc:
@@ -758,9 +761,17 @@ def summarize(
             raise
         raise _fail(str(exc)) from None
     if as_json:
-        sys.stdout.write(summary.model_dump_json() + "\n")
+        payload = summary.model_dump(mode="json")
+        payload["closed_earlier_actions"] = [t.model_dump(mode="json") for t in closed]
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
         return
     text = summary.to_markdown()
+    if closed:
+        text += "\n## Eerdere acties gesloten in deze vergadering\n\n" + "".join(
+            f"- {', '.join(t.owners) or '?'}: {t.description} (sinds {t.first_seen or '?'}; "
+            f'"{t.steps[-1].quote}")\n'
+            for t in closed
+        )
     if markdown:
         sys.stdout.write(text)
     else:
@@ -769,25 +780,12 @@ def summarize(
         err.print(f"warning: {w}", style="yellow")
 
 
-@app.command()
-def actions(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Verslag files or folders (default: the meetings in the store)."),
-    ] = None,
-    store: StoreOpt = None,
-    owner: Annotated[
-        str | None, typer.Option("--owner", help="Only actions for this owner (e.g. CZ).")
-    ] = None,
-    van: VanOpt = None,
-    tot: TotOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """List the action items (owner, what, agenda item, deadline) across meetings."""
-    from .actions import extract_actions, filter_actions
+def _gather(paths: list[Path] | None, store: Path | None) -> tuple[list[Meeting], int, Any]:
+    """The meetings of ``paths`` (or of the store), the number of files that failed, and the
+    Library when they come from the store (None for paths)."""
     from .library import Library
 
-    found = []
+    meetings: list[Meeting] = []
     failures = 0
     if paths:
         files = iter_verslag_files(paths)
@@ -795,22 +793,67 @@ def actions(
             raise _fail(f"no verslagen found in {', '.join(map(str, paths))}")
         for f in files:
             try:
-                found.extend(
-                    extract_actions(parse_verslag(f, max_bytes=_settings().parse.max_bytes))
-                )
+                meetings.append(parse_verslag(f, max_bytes=_settings().parse.max_bytes))
             except VerslagParseError as exc:
                 failures += 1
                 err.print(f"error: {exc}", style="red")
         if failures == len(files):
             raise typer.Exit(EXIT_FAILED)
-    else:
-        lib = Library(_open_filled_index(store))
-        for info in lib.meetings():
-            try:
-                found.extend(extract_actions(lib.meeting(info.meeting_id)))
-            except (MeetingNotFound, VerslagParseError) as exc:
-                failures += 1
-                err.print(f"error: {exc}", style="red")
+        return meetings, failures, None
+    lib = Library(_open_filled_index(store))
+    for info in lib.meetings():
+        try:
+            meetings.append(lib.meeting(info.meeting_id))
+        except (MeetingNotFound, VerslagParseError) as exc:
+            failures += 1
+            err.print(f"error: {exc}", style="red")
+    return meetings, failures, lib
+
+
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Verslag files or folders (default: the meetings in the store)."),
+]
+SeriesOpt = Annotated[
+    str | None, typer.Option("--series", help="Only this series (title contains, any case).")
+]
+
+
+@app.command()
+def actions(
+    paths: PathsArg = None,
+    store: StoreOpt = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Only actions for this owner (e.g. CZ).")
+    ] = None,
+    van: VanOpt = None,
+    tot: TotOpt = None,
+    open_: Annotated[
+        bool, typer.Option("--open", help="Actions still open, followed across meetings.")
+    ] = False,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="Followed across meetings: open, closed or all."),
+    ] = None,
+    series: SeriesOpt = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Reference date for the age (default: today).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List action items: per meeting, or (--open/--status/--series) followed across the
+    meetings of a series with owner, age, last mention and the quote of every step."""
+    from .actions import extract_actions, filter_actions
+
+    if status not in (None, "open", "closed", "all"):
+        raise _fail(f"--status must be open, closed or all, not {status!r}", EXIT_USAGE)
+    meetings, failures, lib = _gather(paths, store)
+    if open_ or status or series:
+        _tracked(meetings, lib, "open" if open_ else status, series, owner, as_of, as_json)
+        if failures:
+            raise typer.Exit(EXIT_PARTIAL)
+        return
+    found = [a for m in meetings for a in extract_actions(m)]
     selected = filter_actions(
         found, owner=owner, van=_parse_date(van, "--van"), tot=_parse_date(tot, "--tot")
     )
@@ -835,6 +878,128 @@ def actions(
             if with_status:
                 row.append({"open": "open", "closed": "gesloten"}.get(a.status or "", ""))
             table.add_row(*row)
+        out.print(table)
+    if failures:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _tracked(
+    meetings: list[Meeting],
+    lib: Any,
+    status: str | None,
+    series: str | None,
+    owner: str | None,
+    as_of: str | None,
+    as_json: bool,
+) -> None:
+    from .tracking import select_tracked, track_actions
+
+    settings = _settings()
+    cfg = settings.tracking
+    embeddings = None
+    if cfg.embeddings:
+        embeddings = lib.index.embeddings if lib is not None else settings.get_embeddings()
+    tracked = track_actions(
+        meetings, settings=cfg, assigned=lib.series_map.assigned if lib else None,
+        embeddings=embeddings, as_of=_parse_date(as_of, "--as-of"),
+    )  # fmt: skip
+    selected = select_tracked(tracked, status=status, series=series, owner=owner)
+    if as_json:
+        payload = {"actions": [t.model_dump(mode="json") for t in selected]}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"{len(selected)} actiepunten ({status or 'alle'}), over vergaderingen")
+    for col in ("reeks", "wie", "wat", "sinds", "dagen", "laatst", "status", "verloop"):
+        table.add_column(col, overflow="fold")
+    for t in selected:
+        history = "\n".join(f"{s.meeting_date or '?'} {s.event}: {s.quote[:100]}" for s in t.steps)
+        table.add_row(
+            display_title(t.series), ", ".join(t.owners) or "?", t.description,
+            str(t.first_seen or ""), "" if t.age_days is None else str(t.age_days),
+            str(t.last_seen or ""), {"open": "open", "closed": "gesloten"}[t.status], history,
+        )  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def decisions(
+    paths: PathsArg = None,
+    store: StoreOpt = None,
+    series: SeriesOpt = None,
+    van: VanOpt = None,
+    tot: TotOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List decisions and agreements per series, with meeting, item and quote."""
+    from .tracking import series_decisions
+
+    meetings, failures, lib = _gather(paths, store)
+    start, end = _parse_date(van, "--van"), _parse_date(tot, "--tot")
+    found = [
+        d for d in series_decisions(meetings, lib.series_map.assigned if lib else None)
+        if (not series or series.lower() in d.series.lower())
+        and (not start or (d.meeting_date and d.meeting_date >= start))
+        and (not end or (d.meeting_date and d.meeting_date <= end))
+    ]  # fmt: skip
+    if as_json:
+        payload = {"decisions": [d.model_dump(mode="json") for d in found], "errors": failures}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    else:
+        table = Table(title=f"{len(found)} besluiten en afspraken")
+        for col in ("reeks", "datum", "vergadering", "punt", "besluit"):
+            table.add_column(col, overflow="fold")
+        for d in found:
+            table.add_row(
+                display_title(d.series), str(d.meeting_date or ""), d.meeting_id,
+                d.item_label or "—", d.description,
+            )  # fmt: skip
+        out.print(table)
+    if failures:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command("series")
+def series_(
+    paths: PathsArg = None,
+    store: StoreOpt = None,
+    assign: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="MEETING_ID=SERIES: put a meeting in a series (kept in the store); "
+            "MEETING_ID= returns it to the detected series.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show which meetings form a series (the same body), and assign meetings by hand."""
+    from .tracking import group_series
+
+    if assign and paths:
+        raise _fail("--set works on the store, not on files", EXIT_USAGE)
+    meetings, failures, lib = _gather(paths, store)
+    for spec in assign or []:
+        mid, sep, name = spec.partition("=")
+        if not sep:
+            raise _fail(f"--set {spec!r}: expected MEETING_ID=SERIES", EXIT_USAGE)
+        lib.set_series(mid.strip(), name.strip() or None)
+    grouped = group_series(meetings, lib.series_map.assigned if lib else None)
+    if as_json:
+        payload = {
+            "series": [
+                {"name": n, "meetings": [{"meeting_id": m.meeting_id, "title": m.title,
+                                          "date": str(m.meeting_date or "")} for m in ms]}
+                for n, ms in grouped.items()
+            ]
+        }  # fmt: skip
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    else:
+        table = Table(title=f"{len(grouped)} reeksen")
+        for col in ("reeks", "vergaderingen"):
+            table.add_column(col, overflow="fold")
+        for n, ms in grouped.items():
+            table.add_row(display_title(n), "\n".join(
+                f"{m.meeting_date or '?'} {m.meeting_id}" for m in ms))  # fmt: skip
         out.print(table)
     if failures:
         raise typer.Exit(EXIT_PARTIAL)

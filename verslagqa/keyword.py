@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["KeywordIndex", "tokenize"]
+__all__ = ["KeywordIndex", "carried", "tokenize"]
 
 _WORD = re.compile(r"\w+")
 
@@ -46,6 +46,14 @@ def tokenize(text: str) -> list[str]:
     """Lower-case, accent-folded Dutch stems without stop words ('Brieven' → 'brief')."""
     words = [w for w in _WORD.findall(_fold(text)) if w not in _stopwords() and len(w) > 1]
     return list(_stemmer().stemWords(words))
+
+
+def carried(stem: str, have: set[str] | frozenset[str]) -> bool:
+    """A stem is carried by a set of stems when the set holds it, also inside a compound
+    ('werkgroep' in 'orchestratiewerkgroep')."""
+    return stem in have or (
+        len(stem) >= 5 and any(stem in h or h in stem for h in have if len(h) >= 5)
+    )
 
 
 class KeywordIndex:

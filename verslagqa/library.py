@@ -15,9 +15,10 @@ from .errors import MeetingNotFound
 from .index import Index, IndexReport, MeetingInfo
 from .parse import parse_verslag
 from .retrieve import Hit, HybridRetriever, SearchFilters
-from .schemas import ActionItem, Meeting, MeetingSummary
+from .schemas import ActionItem, Decision, Meeting, MeetingSummary, TrackedAction
 from .settings import Settings
 from .summarize import SummaryCache, summarize_meeting
+from .tracking import SeriesMap, group_series, select_tracked, series_decisions, track_actions
 
 __all__ = ["Library"]
 
@@ -164,8 +165,18 @@ class Library:
         van: dt.date | str | None = None,
         tot: dt.date | str | None = None,
         meeting: str | None = None,
-    ) -> list[ActionItem]:
-        """Explicit action items across the indexed meetings (deterministic, no model)."""
+        status: str | None = None,
+        series: str | None = None,
+        as_of: dt.date | None = None,
+    ) -> list[ActionItem] | list[TrackedAction]:
+        """Action items across the indexed meetings (deterministic, no model).
+
+        Without ``status``/``series``: every meeting's action records. With ``status``
+        ('open', 'closed', 'all') or ``series``: actions followed across the meetings of each
+        series (``TrackedAction``: owner, age in days at ``as_of``, last mention, the quote of
+        every step), oldest first."""
+        if status is not None or series is not None:
+            return self.tracked_actions(status=status, series=series, owner=owner, as_of=as_of)
         flt = _filters(van, tot, meeting, None)
         found: list[ActionItem] = []
         for info in self.meetings():
@@ -173,6 +184,72 @@ class Library:
                 continue
             found.extend(extract_actions(resolve_meeting(self.index, info.meeting_id)))
         return filter_actions(found, owner=owner, van=flt.van, tot=flt.tot)
+
+    # -- series: actions and decisions across meetings ----------------------------------------
+
+    @property
+    def series_map(self) -> SeriesMap:
+        """The user's series assignments, kept beside the index (``series.json``)."""
+        return SeriesMap(Path(self.index.store) / "series.json")
+
+    def _all_meetings(self) -> list[Meeting]:
+        return [resolve_meeting(self.index, i.meeting_id) for i in self.meetings()]
+
+    def series(self) -> dict[str, list[str]]:
+        """Series name → its meeting ids, oldest first (detected from titles, or assigned)."""
+        grouped = group_series(self._all_meetings(), self.series_map.assigned)
+        return {name: [m.meeting_id for m in ms] for name, ms in grouped.items()}
+
+    def set_series(self, meeting: str, series: str | None) -> None:
+        """Put ``meeting`` (an id) in ``series``; ``None`` returns it to the detected one."""
+        info = resolve_meeting(self.index, meeting)
+        self.series_map.assign(info.meeting_id, series)
+
+    def tracked_actions(
+        self,
+        *,
+        status: str | None = None,
+        series: str | None = None,
+        owner: str | None = None,
+        as_of: dt.date | None = None,
+    ) -> list[TrackedAction]:
+        """Actions followed across meetings; see :meth:`actions`."""
+        cfg = self.index.settings.tracking
+        tracked = track_actions(
+            self._all_meetings(), settings=cfg, assigned=self.series_map.assigned,
+            embeddings=self.index.embeddings if cfg.embeddings else None, as_of=as_of,
+        )  # fmt: skip
+        return select_tracked(tracked, status=status, series=series, owner=owner)
+
+    def closed_by(self, meeting: str) -> list[TrackedAction]:
+        """Earlier actions that ``meeting`` (an id) closed."""
+        mid = resolve_meeting(self.index, meeting).meeting_id
+        return [
+            t for t in self.tracked_actions(status="all")
+            if t.steps[0].meeting_id != mid
+            and any(s.meeting_id == mid and s.event == "closed" for s in t.steps)
+        ]  # fmt: skip
+
+    def decisions(
+        self,
+        *,
+        series: str | None = None,
+        van: dt.date | str | None = None,
+        tot: dt.date | str | None = None,
+    ) -> list[Decision]:
+        """Decisions and agreements ('besloten', 'Besluit:', 'akkoord', besluitenlijsten)
+        with their series, meeting, item and quote, oldest first."""
+        flt = _filters(van, tot, None, None)
+        out = []
+        for d in series_decisions(self._all_meetings(), self.series_map.assigned):
+            if series and series.lower() not in d.series.lower():
+                continue
+            if flt.van and (d.meeting_date is None or d.meeting_date < flt.van):
+                continue
+            if flt.tot and (d.meeting_date is None or d.meeting_date > flt.tot):
+                continue
+            out.append(d)
+        return out
 
     def __repr__(self) -> str:
         return f"Library({str(self.index.store)!r}, meetings={len(self.index.files)})"

@@ -25,7 +25,7 @@ from .settings import AnswerSettings
 
 __all__ = ["SUITES", "answer_variant", "corpus_key", "run_evals", "write_html_report"]
 
-SUITES = ("structure", "retrieval", "qa", "actions", "summaries")
+SUITES = ("structure", "retrieval", "qa", "actions", "tracking", "summaries")
 
 #: Metrics drawn in the comparison chart, per suite.
 CHART_METRICS = {
@@ -39,6 +39,7 @@ CHART_METRICS = {
         "wrong_but_verified_rate",
     ],  # fmt: skip
     "actions": ["precision", "recall", "f1", "deadline_accuracy"],
+    "tracking": ["link_precision", "link_recall", "link_f1", "status_accuracy"],
     "summaries": ["key_point_coverage", "schema_validity_rate", "fallback_rate"],
 }
 
@@ -110,6 +111,28 @@ def run_evals(
         say("actions (exact)")
         results["actions"] = run_actions_suite(gold, corpus)
         comparison["actions"] = {"exact": results["actions"]["metrics"]}
+    if "tracking" in suites:
+        say("tracking")
+        from .eval_tracking import run_tracking_suite
+        from .tracking import embedding_similarity
+
+        cfg = index.settings.tracking
+        by_meaning = run_tracking_suite(
+            gold_dir, corpus, settings=cfg, similarity=embedding_similarity(index.embeddings),
+            sweep=True,
+        )  # fmt: skip
+        by_words = run_tracking_suite(gold_dir, corpus, settings=cfg, sweep=True)
+        cases = [
+            {"series": t["series"], "description": t["description"], "status": t["status"],
+             "steps": " → ".join(f"{x['meeting_date']} {x['event']}: {x['quote'][:90]}"
+                                 for x in t["steps"])}
+            for t in by_meaning["tracked"]
+        ]  # fmt: skip
+        results["tracking"] = {"embeddings": by_meaning, "words": by_words, "cases": cases}
+        comparison["tracking"] = {
+            "embeddings": by_meaning["metrics"],
+            "words (no model)": by_words["metrics"],
+        }
     # 'local@judge=false': the model, then answer settings to compare (default: settings)
     loaded: dict[str, Any] = {}
     models = {}
@@ -219,6 +242,7 @@ _CASE_COLUMNS = {
     ],  # fmt: skip
     "actions": ["meeting_id", "precision", "recall", "deadlines_right", "missed", "extra"],
     "structure": ["file", "date", "title", "items_missed", "items_extra", "warnings"],
+    "tracking": ["series", "description", "status", "steps"],
     "summaries": ["meeting_id", "summary", "items", "warnings", "seconds"],
 }
 

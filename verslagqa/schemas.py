@@ -9,14 +9,17 @@ from pydantic import BaseModel, Field
 __all__ = [
     "CANNOT_ANSWER",
     "ActionItem",
+    "ActionStep",
     "AgendaItem",
     "Answer",
     "CheckResult",
     "Citation",
+    "Decision",
     "ItemSummary",
     "Meeting",
     "MeetingSummary",
     "REDACTION_TOKEN_PREFIX",
+    "TrackedAction",
 ]
 
 #: Redacted passages appear in cleaned text as ``[weggelakt 5.1.2e]``.
@@ -118,6 +121,54 @@ class ActionItem(BaseModel):
         description="'marker' (found by an explicit action marker), 'table', 'list' or 'model' "
         "(an implied action added by the language model).",
     )
+    number: str | None = Field(
+        default=None,
+        description="The action's number as the minutes print it ('324/01', '2'), or null.",
+    )
+
+
+class ActionStep(BaseModel):
+    """One meeting's record of a tracked action: where it was opened, mentioned or closed."""
+
+    meeting_id: str = Field(description="Id of the meeting.")
+    meeting_date: dt.date | None = Field(default=None, description="Date of that meeting.")
+    event: str = Field(description="'opened', 'mentioned' or 'closed'.")
+    quote: str = Field(description="The line or sentence of the minutes, verbatim.")
+    item_label: str = Field(default="", description="Agenda item of the quote.")
+    how: str = Field(
+        default="first",
+        description="How the step was linked: 'first', 'number', 'similar' (an action of a "
+        "later meeting like this one) or 'text' (a sentence of a later meeting).",
+    )
+
+
+class TrackedAction(BaseModel):
+    """An action followed across the meetings of one series."""
+
+    series: str = Field(description="The series (meetings of the same body) it belongs to.")
+    number: str | None = Field(default=None, description="Action number, where printed.")
+    owners: list[str] = Field(description="Owners as last recorded.")
+    description: str = Field(description="What must be done, as last recorded.")
+    status: str = Field(description="'open' or 'closed' (closed only when minutes say so).")
+    first_seen: dt.date | None = Field(default=None, description="Date of the first meeting.")
+    last_seen: dt.date | None = Field(default=None, description="Date of the last mention.")
+    age_days: int | None = Field(
+        default=None, description="Days from first seen to the reference date (open actions)."
+    )
+    due_date: dt.date | None = Field(default=None, description="Deadline, as last recorded.")
+    due_text: str | None = Field(default=None, description="Deadline as written.")
+    steps: list[ActionStep] = Field(description="Every meeting's record, oldest first.")
+
+
+class Decision(BaseModel):
+    """A decision or agreement recorded in a meeting."""
+
+    description: str = Field(description="The decision, in the words of the minutes.")
+    source_quote: str = Field(description="The sentence or line that records it, verbatim.")
+    item_label: str = Field(default="", description="Agenda item it belongs to.")
+    meeting_id: str = Field(description="Id of the meeting.")
+    meeting_date: dt.date | None = Field(default=None, description="Date of that meeting.")
+    series: str = Field(default="", description="The series of the meeting.")
 
 
 class ItemSummary(BaseModel):

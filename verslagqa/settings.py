@@ -94,6 +94,54 @@ class SummarySettings(BaseModel):
     )
 
 
+class TrackingSettings(BaseModel):
+    """Bars for following an action across meetings (verslagqa/tracking.py); chosen on the
+    development gold (evals/gold-corpus/tracking.yaml, see evals/README.md)."""
+
+    embeddings: bool = Field(
+        default=True,
+        description="Compare actions by meaning with the embedding model; off: by shared "
+        "Dutch stems only (no model at all).",
+    )
+    min_similarity: float = Field(
+        default=0.85,
+        description="Smallest embedding cosine for an action of a later meeting to be the "
+        "same action as an earlier open one on meaning alone.",
+    )
+    min_similarity_shared: float = Field(
+        default=0.65,
+        description="Smallest cosine when the two descriptions also share words "
+        "(min_shared_words).",
+    )
+    min_shared_words: float = Field(
+        default=0.4,
+        description="Share of the shorter description's words the other carries (same stem, "
+        "or inside a compound) for min_similarity_shared to apply.",
+    )
+    same_owner_bonus: float = Field(
+        default=0.0, description="Added to the similarity when an owner is the same."
+    )
+    min_mention_similarity: float = Field(
+        default=0.6,
+        description="Smallest embedding cosine for a sentence of a later meeting to be a "
+        "mention of an open action.",
+    )
+    mention_min_shared: float = Field(
+        default=0.2,
+        description="A mention must also carry this share of the action's words (a sentence "
+        "alike in meaning but in other words is a new topic, not a mention).",
+    )
+    lexical_link: float = Field(
+        default=0.4,
+        description="Without embeddings: smallest share of the shorter description's words "
+        "the other carries, to link two action records.",
+    )
+    lexical_mention: float = Field(
+        default=0.5,
+        description="Without embeddings: the share a sentence must carry to be a mention.",
+    )
+
+
 class CheckSettings(BaseModel):
     """Thresholds of the answer checks (verslagqa/checks.py); chosen on the development gold
     (evals/README.md)."""
@@ -219,6 +267,9 @@ class Settings(BaseSettings):
     )
     answer: AnswerSettings = Field(
         default_factory=AnswerSettings, description="How answers are checked."
+    )
+    tracking: TrackingSettings = Field(
+        default_factory=TrackingSettings, description="Following actions across meetings."
     )
 
     def get_embeddings(self) -> Embeddings:
