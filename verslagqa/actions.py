@@ -31,9 +31,8 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 
-from .chunk import sentence_spans
 from .deadlines import resolve_deadline
-from .keyword import tokenize
+from .dutch import sentence_spans, tokenize
 from .schemas import ActionItem, AgendaItem, Meeting
 from .textutil import find_date
 

@@ -37,6 +37,7 @@ from .checks import (
     run_checks,
     term_coverage,
 )
+from .dutch import tokenize
 from .extractive import citation, extractive_answer
 from .grounded import (
     NumberedSentence,
@@ -52,7 +53,6 @@ from .grounded import (
     sentence_schema,
     source_sentences,
 )
-from .keyword import tokenize
 from .prompting import load_prompt
 from .retrieve import Hit, HybridRetriever, Mode, SearchFilters
 from .safety import detect_language

@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
-from .dutch import MONTH_NAMES, WEEKDAY_PATTERN
-from .keyword import carried, tokenize
+from .dutch import MONTH_NAMES, WEEKDAY_PATTERN, carried, tokenize
 from .retrieve import Hit
 from .safety import detect_language
 from .schemas import CheckResult

@@ -14,7 +14,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from .dutch import MONTH_NAMES
+from .dutch import dutch_date, dutch_date_iso, split_sentences
 from .schemas import AgendaItem, Meeting
 from .textutil import REDACTION_TOKEN_RE, display_title
 
@@ -34,26 +34,6 @@ __all__ = [
 CHUNKER_VERSION = "1"
 
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
-# A sentence ends at . ! ? followed by space and an upper-case letter, digit, quote or bracket,
-# but not after common Dutch abbreviations (m.b.t., t.z.t., o.a., i.v.m., bijv., mw.).
-_ABBREV = re.compile(
-    r"(?:\b(?:[a-zA-Z]\.){1,3}|\b(?:bijv|mw|dhr|mevr|nr|ca|incl|excl|resp|vs|jl|zgn)\.)$"
-)
-
-
-def dutch_date(date: dt.date | None) -> str:
-    """'1 maart 2021' (empty string for no date)."""
-    if date is None:
-        return ""
-    return f"{date.day} {MONTH_NAMES[date.month - 1]} {date.year}"
-
-
-def dutch_date_iso(iso: str) -> str:
-    """'2021-03-01' → '1 maart 2021'; anything that is not an ISO date comes back unchanged."""
-    try:
-        return dutch_date(dt.date.fromisoformat(iso))
-    except ValueError:
-        return iso
 
 
 def reference(title: str, date_iso: str, item_label: str) -> str:
@@ -69,31 +49,6 @@ def reference(title: str, date_iso: str, item_label: str) -> str:
 def count_tokens(text: str) -> int:
     """Approximate model tokens: words and punctuation marks (errs on the high side)."""
     return len(_TOKEN_RE.findall(text))
-
-
-def sentence_spans(text: str, by_line: bool = True) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in ``text``; 'm.b.t.' does not split a sentence.
-
-    With ``by_line`` every line is a sentence of its own too (bullets often lack a full stop).
-    """
-    spans: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n]+" if by_line else r"(?s).+", text):
-        base, body = line.start(), line.group(0)
-        start = 0
-        for m in re.finditer(r"[.!?]+[\"')\]]*\s+(?=[A-Z0-9À-Ý\"'(\[-])", body):
-            if _ABBREV.search(body[start : m.start() + 1]):
-                continue
-            spans.append((base + start, base + m.end()))
-            start = m.end()
-        if body[start:].strip():
-            spans.append((base + start, base + len(body)))
-    return spans
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split text into sentences, keeping abbreviations such as 'm.b.t.' intact."""
-    out = [text[a:b].strip() for a, b in sentence_spans(text, by_line=False)]
-    return [s for s in out if s]
 
 
 def context_header(meeting: Meeting, item: AgendaItem) -> str:

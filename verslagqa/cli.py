@@ -652,7 +652,9 @@ def ask(
 def eval_(
     suite: Annotated[
         str,
-        typer.Option("--suite", help="structure, retrieval, qa, actions, tracking, summaries or all."),
+        typer.Option(
+            "--suite", help="structure, retrieval, qa, actions, tracking, summaries or all."
+        ),
     ] = "all",
     llm: Annotated[
         list[str] | None,

@@ -19,9 +19,8 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from .actions import extract_actions
-from .dutch import MONTHS
+from .dutch import MONTHS, tokenize
 from .evals import facts_found, mean
-from .keyword import tokenize
 from .parse import VerslagParseError, parse_verslag
 from .schemas import ActionItem, Meeting
 from .summarize import refine_actions, summarize_meeting

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .chunk import count_tokens, split_sentences
-from .keyword import tokenize
+from .chunk import count_tokens
+from .dutch import split_sentences, tokenize
 from .retrieve import Hit
 from .safety import is_injection
 

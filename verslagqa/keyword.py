@@ -8,52 +8,17 @@ from, and rebuilt only when the data changed.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sqlite3
 import threading
-import unicodedata
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["KeywordIndex", "carried", "tokenize"]
+from .dutch import carried, tokenize
 
-_WORD = re.compile(r"\w+")
-
-
-@cache
-def _stemmer() -> Any:
-    import Stemmer
-
-    return Stemmer.Stemmer("dutch")
-
-
-@cache
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_DUTCH
-
-    return frozenset(_fold(w) for w in STOPWORDS_DUTCH)
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case, accent-folded Dutch stems without stop words ('Brieven' → 'brief')."""
-    words = [w for w in _WORD.findall(_fold(text)) if w not in _stopwords() and len(w) > 1]
-    return list(_stemmer().stemWords(words))
-
-
-def carried(stem: str, have: set[str] | frozenset[str]) -> bool:
-    """A stem is carried by a set of stems when the set holds it, also inside a compound
-    ('werkgroep' in 'orchestratiewerkgroep')."""
-    return stem in have or (
-        len(stem) >= 5 and any(stem in h or h in stem for h in have if len(h) >= 5)
-    )
+__all__ = ["KeywordIndex", "carried", "tokenize"]  # stems re-exported for older imports
 
 
 class KeywordIndex:

@@ -22,7 +22,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from .actions import extract_actions
-from .chunk import context_header, count_tokens, dutch_date, sentence_spans, split_sentences
+from .chunk import context_header, count_tokens
+from .dutch import dutch_date, sentence_spans, split_sentences
 from .prompting import load_prompt
 from .safety import detect_language, is_injection
 from .schemas import (
@@ -378,7 +379,7 @@ def _ungrounded(description: str, quote: str) -> list[str]:
     Dutch splits verbs ("op te nemen" ~ "opnemen", "mee te nemen" ~ "meenemen"), so adjacent
     words of the quote, with or without "te" between them, also count as one word.
     """
-    from .keyword import tokenize
+    from .dutch import tokenize
 
     words = re.findall(r"\w+", quote.lower())
     joined = [a + b for a, b in zip(words, words[1:], strict=False)]

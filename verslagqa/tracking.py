@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .actions import extract_actions, filter_actions
-from .chunk import split_sentences
-from .keyword import carried, tokenize
+from .dutch import carried, split_sentences, tokenize
 from .schemas import ActionItem, ActionStep, Decision, Meeting, TrackedAction
 from .settings import TrackingSettings
 from .summarize import find_decisions
