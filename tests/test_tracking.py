@@ -239,3 +239,33 @@ def test_library_series_assignment_and_closed_by(minutes: Path, tmp_path: Path) 
     opened = again.actions(status="open", as_of=dt.date(2025, 5, 1))
     assert {t.number for t in opened} == {"325/01", "1"}  # type: ignore[union-attr]
     assert again.decisions(series="archief")[0].meeting_date == dt.date(2025, 2, 3)
+
+
+@pytest.mark.slow
+def test_cli_store_series_set_open_actions_and_summary_closings(
+    minutes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a user: index a folder, assign a meeting to a series, list what is open, and see in
+    a meeting's summary which earlier actions it closed (real embedding model)."""
+    store = str(tmp_path / "store")
+    runner = CliRunner()
+    r = runner.invoke(cli.app, ["index", str(minutes), "--store", store])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(cli.app, ["series", "--store", store, "--json"])
+    ids = {m["meeting_id"]: s["name"] for s in json.loads(r.stdout)["series"]
+           for m in s["meetings"]}  # fmt: skip
+    other = next(i for i in ids if "subsidies" in i)
+    r = runner.invoke(cli.app, ["series", "--store", store, "--set", f"{other}=Archief"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(cli.app, ["actions", "--store", store, "--open", "--series", "Archief",
+                                "--json"])  # fmt: skip
+    assert [a["number"] for a in json.loads(r.stdout)["actions"]] == ["1"]
+    r = runner.invoke(cli.app, ["actions", "--store", store, "--open", "--json"])
+    assert {a["number"] for a in json.loads(r.stdout)["actions"]} == {"325/01", "1"}
+    april = next(i for i in ids if "04-07" in i)
+    r = runner.invoke(cli.app, ["summarize", april, "--store", store, "--llm", "extractive",
+                                "--json"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    closed = json.loads(r.stdout)["closed_earlier_actions"]
+    assert [c["number"] for c in closed] == ["324/01"]
+    assert "afgerond" in closed[0]["steps"][-1]["quote"]

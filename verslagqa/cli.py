@@ -698,6 +698,8 @@ def eval_(
     if unknown:
         raise _fail(f"unknown suite: {', '.join(sorted(unknown))}", EXIT_USAGE)
     gold_dir = gold or Path("evals/gold")
+    if suite == "all" and not (gold_dir / "tracking.yaml").exists():
+        suites.remove("tracking")  # a gold set without series to follow
     corpus_dir = list(corpus) if corpus else [samples_dir()]
     idx = _open_index(store or Path("evals/.store") / corpus_key(corpus_dir))
     llms = llm or [idx.settings.llm]
