@@ -255,9 +255,9 @@ def test_cli_store_series_set_open_actions_and_summary_closings(
     ids = {m["meeting_id"]: s["name"] for s in json.loads(r.stdout)["series"]
            for m in s["meetings"]}  # fmt: skip
     other = next(i for i in ids if "subsidies" in i)
-    r = runner.invoke(cli.app, ["series", "--store", store, "--set", f"{other}=Archief"])
+    r = runner.invoke(cli.app, ["series", "--store", store, "--set", f"{other}=Reeks X"])
     assert r.exit_code == 0, r.output
-    r = runner.invoke(cli.app, ["actions", "--store", store, "--open", "--series", "Archief",
+    r = runner.invoke(cli.app, ["actions", "--store", store, "--open", "--series", "reeks x",
                                 "--json"])  # fmt: skip
     assert [a["number"] for a in json.loads(r.stdout)["actions"]] == ["1"]
     r = runner.invoke(cli.app, ["actions", "--store", store, "--open", "--json"])
