@@ -86,9 +86,8 @@ _STATUS_HEADERS = re.compile(r"^(?:status|stand(?: van zaken)?|voortgang|afgehan
 _NUMBER_HEADERS = re.compile(r"^(?:nr\.?|nummer|no\.?|#|actienummer|actienr\.?|id)$", re.I)
 _ITEM_HEADERS = re.compile(r"^(?:agenda)?punt$|^agendapunt$|^ap$", re.I)
 # an action number that names its meeting ('324/01', '12.3'): a bare '2' restarts every meeting
-_NUMBER_PREFIX = re.compile(
-    r"^(?P<num>\d{1,4}[/.-]\d{1,4}(?:[/.-]\d{1,4})?)\s*[:.)-]?\s+(?P<rest>\S.*)$"
-)
+QUALIFIED_NUMBER = r"\d{1,4}[/.-]\d{1,4}(?:[/.-]\d{1,4})?"
+_NUMBER_PREFIX = re.compile(rf"^(?P<num>{QUALIFIED_NUMBER})\s*[:.)-]?\s+(?P<rest>\S.*)$")
 _ITEM_REF = re.compile(r"\b(?:agenda)?punt\s+(\d{1,2}[a-z]?(?:\.\d{1,2})?)\b", re.I)
 
 # copulas and auxiliaries: 'VocBench is dode link' names no owner

@@ -935,16 +935,13 @@ def decisions(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List decisions and agreements per series, with meeting, item and quote."""
-    from .tracking import series_decisions
+    from .tracking import select_decisions, series_decisions
 
     meetings, failures, lib = _gather(paths, store)
-    start, end = _parse_date(van, "--van"), _parse_date(tot, "--tot")
-    found = [
-        d for d in series_decisions(meetings, lib.series_map.assigned if lib else None)
-        if (not series or series.lower() in d.series.lower())
-        and (not start or (d.meeting_date and d.meeting_date >= start))
-        and (not end or (d.meeting_date and d.meeting_date <= end))
-    ]  # fmt: skip
+    found = select_decisions(
+        series_decisions(meetings, lib.series_map.assigned if lib else None),
+        series=series, van=_parse_date(van, "--van"), tot=_parse_date(tot, "--tot"),
+    )  # fmt: skip
     if as_json:
         payload = {"decisions": [d.model_dump(mode="json") for d in found], "errors": failures}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")

@@ -18,7 +18,14 @@ from .retrieve import Hit, HybridRetriever, SearchFilters
 from .schemas import ActionItem, Decision, Meeting, MeetingSummary, TrackedAction
 from .settings import Settings
 from .summarize import SummaryCache, summarize_meeting
-from .tracking import SeriesMap, group_series, select_tracked, series_decisions, track_actions
+from .tracking import (
+    SeriesMap,
+    group_series,
+    select_decisions,
+    select_tracked,
+    series_decisions,
+    track_actions,
+)
 
 __all__ = ["Library"]
 
@@ -240,16 +247,8 @@ class Library:
         """Decisions and agreements ('besloten', 'Besluit:', 'akkoord', besluitenlijsten)
         with their series, meeting, item and quote, oldest first."""
         flt = _filters(van, tot, None, None)
-        out = []
-        for d in series_decisions(self._all_meetings(), self.series_map.assigned):
-            if series and series.lower() not in d.series.lower():
-                continue
-            if flt.van and (d.meeting_date is None or d.meeting_date < flt.van):
-                continue
-            if flt.tot and (d.meeting_date is None or d.meeting_date > flt.tot):
-                continue
-            out.append(d)
-        return out
+        found = series_decisions(self._all_meetings(), self.series_map.assigned)
+        return select_decisions(found, series=series, van=flt.van, tot=flt.tot)
 
     def __repr__(self) -> str:
         return f"Library({str(self.index.store)!r}, meetings={len(self.index.files)})"

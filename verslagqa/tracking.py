@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .actions import extract_actions, filter_actions
+from .actions import QUALIFIED_NUMBER, extract_actions, filter_actions
 from .dutch import carried, split_sentences, tokenize
 from .schemas import ActionItem, ActionStep, Decision, Meeting, TrackedAction
 from .settings import TrackingSettings
@@ -63,7 +63,7 @@ _PROGRESS = re.compile(
 )
 _NEGATED = re.compile(r"\b(niet|nog geen|geen|nog niet)\s+(?:\w+\s+){0,2}$", re.I)
 # a number that names its meeting ('324/01'); a bare '2' restarts every meeting
-_QUALIFIED_NUMBER = re.compile(r"^\d{1,4}[/.-]\d{1,4}")
+_QUALIFIED_NUMBER = re.compile(rf"^{QUALIFIED_NUMBER}")
 
 
 def series_key(title: str) -> str:
@@ -281,12 +281,11 @@ def track_actions(
     for name, series in group_series(meetings, assigned).items():
         opened: list[_Open] = []
         for meeting in series:
-            linked: set[int] = set()
             records = extract_actions(meeting)
             for a in records:
                 earlier = [
                     k for k, o in enumerate(opened)
-                    if k not in linked and o.action.steps[-1].meeting_id != meeting.meeting_id
+                    if o.action.steps[-1].meeting_id != meeting.meeting_id  # one link a meeting
                 ]  # fmt: skip
                 hit = None
                 if a.number and _QUALIFIED_NUMBER.match(a.number):
@@ -311,7 +310,6 @@ def track_actions(
                     hit, how = len(opened) - 1, "first"
                     event = "closed" if a.status == "closed" else "opened"
                 o = opened[hit]
-                linked.add(hit)
                 o.action.steps.append(_step(meeting, event, a.source_quote, a.item_label, how))
                 o.texts.append(a.description)
                 o.owners |= _owners(a.owners)
@@ -321,7 +319,7 @@ def track_actions(
                 t.description, t.last_seen = a.description, meeting.meeting_date
                 t.due_date, t.due_text = a.due_date or t.due_date, a.due_text or t.due_text
                 t.number = t.number or a.number
-            _mentions(meeting, records, opened, linked, sim, cfg, lexical)
+            _mentions(meeting, records, opened, sim, cfg, lexical)
         for o in opened:
             t = o.action
             t.status = "closed" if t.steps[-1].event == "closed" else "open"
@@ -338,7 +336,6 @@ def _mentions(
     meeting: Meeting,
     records: list[ActionItem],
     opened: list[_Open],
-    linked: set[int],
     sim: Similarity,
     cfg: TrackingSettings,
     lexical: bool,
@@ -359,7 +356,8 @@ def _mentions(
     texts = [s for s, _ in sentences]
     bar = cfg.lexical_mention if lexical else cfg.min_mention_similarity
     # a report on an action says where it stands; the model compares only those sentences
-    reporting = [j for j, t in enumerate(texts) if _closing(t) or _PROGRESS.search(t)]
+    closing = {j for j, t in enumerate(texts) if _closing(t)}
+    reporting = [j for j, t in enumerate(texts) if j in closing or _PROGRESS.search(t)]
     taken: set[int] = set()
     for k in waiting:
         o = opened[k]
@@ -376,7 +374,7 @@ def _mentions(
             continue
         j = cands[best]
         taken.add(j)
-        event = "closed" if _closing(texts[j]) else "mentioned"
+        event = "closed" if j in closing else "mentioned"
         o.action.steps.append(_step(meeting, event, texts[j], sentences[j][1], "text"))
         o.action.last_seen = meeting.meeting_date
 
@@ -447,6 +445,26 @@ def extract_decisions(meeting: Meeting, series: str = "") -> list[Decision]:
                     meeting_date=meeting.meeting_date, series=series,
                 )
             )  # fmt: skip
+    return out
+
+
+def select_decisions(
+    decisions: Iterable[Decision],
+    *,
+    series: str | None = None,
+    van: dt.date | None = None,
+    tot: dt.date | None = None,
+) -> list[Decision]:
+    """Decisions of a series (contains, case-insensitive) in a range of meeting dates."""
+    out = []
+    for d in decisions:
+        if series and series.lower() not in d.series.lower():
+            continue
+        if van and (d.meeting_date is None or d.meeting_date < van):
+            continue
+        if tot and (d.meeting_date is None or d.meeting_date > tot):
+            continue
+        out.append(d)
     return out
 
 
