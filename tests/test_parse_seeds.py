@@ -231,8 +231,10 @@ def test_public_json_shape(meetings: dict[int, Meeting]) -> None:
     assert set(data) == {
         "title", "meeting_date", "start_time", "end_time", "place", "attendees", "absent",
         "document_date", "classification", "source", "sha256", "meeting_id", "redactions",
-        "items", "warnings",
+        "items", "warnings", "kind", "pages", "ocr_pages", "document_number", "subject",
+        "sender", "recipients", "inventory", "inventory_entries",
     }  # fmt: skip
+    assert data["kind"] == "minutes" and data["pages"] is None
     assert data["warnings"] == []
     assert set(data["items"][0]) == {"label", "title", "text"}
     assert data["meeting_date"] == "2021-03-01"

@@ -24,6 +24,7 @@ __all__ = [
     "chunk_meeting",
     "context_header",
     "count_tokens",
+    "page_in_chunk",
     "dutch_date",
     "dutch_date_iso",
     "split_sentences",
@@ -36,13 +37,29 @@ CHUNKER_VERSION = "1"
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 
 
-def reference(title: str, date_iso: str, item_label: str) -> str:
-    """'MT DGLZ breed, 1 maart 2021, punt 3c': how answers, prompts and the CLI name a source."""
-    parts = [display_title(title)]
+#: How a reference names a document that is not minutes.
+KIND_NAMES = {"email": "e-mail", "memo": "memo", "inventory": "inventarislijst", "document": ""}
+
+
+def reference(
+    title: str,
+    date_iso: str,
+    item_label: str,
+    page: int | None = None,
+    kind: str = "minutes",
+) -> str:
+    """'MT DGLZ breed, 1 maart 2021, punt 3c' (', p. 4' for a PDF; 'e-mail: …' for an e-mail):
+    how answers, prompts and the CLI name a source."""
+    name = display_title(title)
+    if KIND_NAMES.get(kind) and not name.lower().startswith(KIND_NAMES[kind]):
+        name = f"{KIND_NAMES[kind]}: {name}"
+    parts = [name]
     if date_iso:
         parts.append(dutch_date_iso(date_iso))
     if item_label:
         parts.append(f"punt {item_label}")
+    if page:
+        parts.append(f"p. {page}")
     return ", ".join(parts)
 
 
@@ -147,6 +164,27 @@ def date_ts(date: dt.date | None) -> int:
     return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp())
 
 
+def _page_spans(meeting: Meeting, start: int, end: int) -> str:
+    """'3' or '3:0,4:812' (page, offset in the chunk where it starts) for a PDF; '' else."""
+    if not meeting.pages:
+        return ""
+    spans = [f"{meeting.page_at(start)}:0"]
+    spans += [f"{page}:{off - start}" for off, page in meeting.page_marks if start < off < end]
+    return spans[0].split(":")[0] if len(spans) == 1 else ",".join(spans)
+
+
+def page_in_chunk(pages: str, offset: int) -> int | None:
+    """The page of ``offset`` (into the chunk's text) from a chunk's ``pages`` metadata."""
+    if not pages:
+        return None
+    found = None
+    for span in pages.split(","):
+        page, _, at = span.partition(":")
+        if int(at or 0) <= offset:
+            found = int(page)
+    return found
+
+
 def chunk_meeting(
     meeting: Meeting, *, max_tokens: int = 320, overlap_tokens: int = 40
 ) -> list[Chunk]:
@@ -189,6 +227,8 @@ def chunk_meeting(
                         "start": start,
                         "end": start + len(text),
                         "context": header,
+                        "kind": meeting.kind,
+                        "pages": _page_spans(meeting, start, start + len(text)),
                     },
                 )
             )

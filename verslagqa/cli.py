@@ -6,10 +6,11 @@ files failed, the others were processed).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,7 +23,14 @@ from typer.core import TyperGroup
 from . import models as model_store
 from .errors import MeetingNotFound, VerslagQAError
 from .index import IndexError_
-from .parse import VerslagParseError, iter_verslag_files, parse_verslag
+from .parse import (
+    VerslagParseError,
+    file_of,
+    iter_verslag_files,
+    load_verslagen,
+    parse_file,
+    parse_verslag,
+)
 from .schemas import Meeting
 from .settings import ServiceUnavailable, Settings
 from .textutil import display_title, find_date
@@ -114,9 +122,54 @@ def _meeting_table(m: Meeting) -> Table:
         "bron": m.source,
         "let op": "; ".join(m.warnings),
     }
+    if m.kind != "minutes":
+        rows["soort"] = m.kind
+        rows["onderwerp"] = m.subject or ""
+        rows["afzender"] = m.sender or ""
+        rows["ontvangers"] = ", ".join(m.recipients)
+    if m.pages:
+        rows["pagina's"] = f"{m.pages[0]}-{m.pages[1]}"
+        rows["OCR"] = ", ".join(map(str, m.ocr_pages))
+    if m.document_number:
+        rows["documentnummer"] = m.document_number
+    if m.inventory:
+        inv = m.inventory
+        rows["Woo-beoordeling"] = inv.assessment + (
+            f" ({', '.join(inv.grounds)})" if inv.grounds else ""
+        )
     for k, v in rows.items():
-        meta.add_row(k, v)
+        if v or k in ("meeting_id", "bron"):
+            meta.add_row(k, v)
     return meta
+
+
+def _inventory_table(m: Meeting) -> Table:
+    table = Table(title="Inventarislijst")
+    for col in ("nr", "datum", "document", "beoordeling", "gronden"):
+        table.add_column(col, overflow="fold")
+    for e in m.inventory_entries:
+        table.add_row(e.number, str(e.date or ""), e.title, e.assessment, ", ".join(e.grounds))
+    return table
+
+
+@contextlib.contextmanager
+def _ocr_bar(enabled: bool = True) -> Iterator[None]:
+    """A progress bar on stderr while scanned pages are OCR'd (seconds per page)."""
+    from .pdf import ocr_progress
+
+    with Progress(
+        TextColumn("OCR {task.description}"), BarColumn(), TaskProgressColumn(),
+        TimeElapsedColumn(), console=err, transient=True, disable=not enabled,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("", total=None, visible=False)
+
+        def report(src: str, done: int, total: int) -> None:
+            progress.update(
+                task, description=Path(src).name, completed=done, total=total, visible=True
+            )
+
+        with ocr_progress(report):
+            yield
 
 
 def _items_table(m: Meeting) -> Table:
@@ -144,18 +197,23 @@ def parse(
     failures = 0
     for f in files:
         try:
-            meeting = parse_verslag(f, max_bytes=settings.parse.max_bytes)
+            with _ocr_bar(not as_json):
+                docs = parse_file(f, settings=settings)
         except VerslagParseError as exc:
             failures += 1
             if _State.debug:
                 raise
             err.print(f"error: {exc}", style="red")
             continue
-        if as_json:
-            sys.stdout.write(json.dumps(meeting.to_public_dict(), ensure_ascii=False) + "\n")
-        else:
+        for meeting in docs:
+            if as_json:
+                line = json.dumps(meeting.to_public_dict(), ensure_ascii=False)
+                sys.stdout.write(line + "\n")
+                continue
             out.print(_meeting_table(meeting))
-            out.print(_items_table(meeting))
+            out.print(
+                _inventory_table(meeting) if meeting.inventory_entries else _items_table(meeting)
+            )
     if failures == len(files):
         raise typer.Exit(EXIT_FAILED)
     if failures:
@@ -375,7 +433,13 @@ def index(
             def on_file(src: str, n: int, total: int) -> None:
                 progress.update(task, description=Path(src).name, completed=n, total=total)
 
-            report = idx.add(paths, prune=prune, on_file=on_file)
+            def on_ocr(src: str, done: int, total: int) -> None:
+                progress.update(task, description=f"{Path(src).name}: OCR {done}/{total} pages")
+
+            from .pdf import ocr_progress
+
+            with ocr_progress(on_ocr):
+                report = idx.add(paths, prune=prune, on_file=on_file)
     except IndexError_ as exc:
         if _State.debug:
             raise
@@ -749,11 +813,11 @@ def summarize(
 
     closed: list[Any] = []
     try:
-        if Path(meeting).is_file():
+        if Path(file_of(meeting)).is_file():
             # a file needs no index (nor the embedding model): parse it and summarise
-            summary = summarize_cached(
-                parse_verslag(Path(meeting)), _settings(store), llm, refresh=refresh
-            )
+            with _ocr_bar():
+                doc = parse_verslag(meeting, settings=_settings(store))
+            summary = summarize_cached(doc, _settings(store), llm, refresh=refresh)
         else:
             lib = Library(_open_index(store), llm=llm)
             summary = lib.summarize(meeting, refresh=refresh)
@@ -784,9 +848,12 @@ def summarize(
         err.print(f"warning: {w}", style="yellow")
 
 
-def _gather(paths: list[Path] | None, store: Path | None) -> tuple[list[Meeting], int, Any]:
-    """The meetings of ``paths`` (or of the store), the number of files that failed, and the
-    Library when they come from the store (None for paths)."""
+def _gather(
+    paths: list[Path] | None, store: Path | None, all_documents: bool = False
+) -> tuple[list[Meeting], int, Any]:
+    """The minutes of ``paths`` (or of the store; every document with ``all_documents``), the
+    number of files that failed, and the Library when they come from the store (None for
+    paths)."""
     from .library import Library
 
     meetings: list[Meeting] = []
@@ -795,17 +862,19 @@ def _gather(paths: list[Path] | None, store: Path | None) -> tuple[list[Meeting]
         files = iter_verslag_files(paths)
         if not files:
             raise _fail(f"no verslagen found in {', '.join(map(str, paths))}")
-        for f in files:
-            try:
-                meetings.append(parse_verslag(f, max_bytes=_settings().parse.max_bytes))
-            except VerslagParseError as exc:
-                failures += 1
-                err.print(f"error: {exc}", style="red")
+        with _ocr_bar():
+            result = load_verslagen(files, settings=_settings())
+        for e in result.errors:
+            err.print(f"error: {e.source}: {e.reason}", style="red")
+        failures = len({file_of(e.source) for e in result.errors})
         if failures == len(files):
             raise typer.Exit(EXIT_FAILED)
+        meetings = [m for m in result.meetings if all_documents or m.is_minutes]
         return meetings, failures, None
     lib = Library(_open_filled_index(store))
     for info in lib.meetings():
+        if info.kind != "minutes" and not all_documents:
+            continue
         try:
             meetings.append(lib.meeting(info.meeting_id))
         except (MeetingNotFound, VerslagParseError) as exc:
@@ -817,6 +886,13 @@ def _gather(paths: list[Path] | None, store: Path | None) -> tuple[list[Meeting]
 PathsArg = Annotated[
     list[Path] | None,
     typer.Argument(help="Verslag files or folders (default: the meetings in the store)."),
+]
+AllDocsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all-documents",
+        help="Also the e-mails, memos and other documents of a Woo release (default: minutes).",
+    ),
 ]
 SeriesOpt = Annotated[
     str | None, typer.Option("--series", help="Only this series (title contains, any case).")
@@ -844,6 +920,7 @@ def actions(
         str | None, typer.Option("--as-of", help="Reference date for the age (default: today).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    all_documents: AllDocsOpt = False,
 ) -> None:
     """List action items: per meeting, or (--open/--status/--series) followed across the
     meetings of a series with owner, age, last mention and the quote of every step."""
@@ -851,7 +928,7 @@ def actions(
 
     if status not in (None, "open", "closed", "all"):
         raise _fail(f"--status must be open, closed or all, not {status!r}", EXIT_USAGE)
-    meetings, failures, lib = _gather(paths, store)
+    meetings, failures, lib = _gather(paths, store, all_documents)
     if open_ or status or series:
         _tracked(meetings, lib, "open" if open_ else status, series, owner, as_of, as_json)
         if failures:
@@ -933,11 +1010,12 @@ def decisions(
     van: VanOpt = None,
     tot: TotOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    all_documents: AllDocsOpt = False,
 ) -> None:
     """List decisions and agreements per series, with meeting, item and quote."""
     from .tracking import select_decisions, series_decisions
 
-    meetings, failures, lib = _gather(paths, store)
+    meetings, failures, lib = _gather(paths, store, all_documents)
     found = select_decisions(
         series_decisions(meetings, lib.series_map.assigned if lib else None),
         series=series, van=_parse_date(van, "--van"), tot=_parse_date(tot, "--tot"),

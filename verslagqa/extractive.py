@@ -26,6 +26,8 @@ def citation(n: int, hit: Hit, quote: str) -> Citation:
         item_title=hit.item_title,
         quote=quote,
         source=hit.source,
+        page=hit.page_of(quote),
+        kind=hit.kind,
     )
 
 

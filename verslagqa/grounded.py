@@ -97,13 +97,28 @@ def group_hits(hits: list[Hit], max_sources: int) -> list[tuple[Hit, list[Hit]]]
     out = []
     for members in groups.values():
         lines: list[str] = []
+        pages: list[int | None] = []  # the PDF page of each line
         for h in sorted(members, key=lambda x: x.start):
             for line in h.text.split("\n"):
                 if line.strip() and line not in lines:
                     lines.append(line)
-        merged = members[0].model_copy(update={"text": "\n".join(lines)})
+                    pages.append(h.page_of(line))
+        merged = members[0].model_copy(
+            update={"text": "\n".join(lines), "pages": _page_spans(lines, pages)}
+        )
         out.append((merged, members))
     return out
+
+
+def _page_spans(lines: list[str], pages: list[int | None]) -> str:
+    """The ``pages`` metadata of lines joined by newlines: 'page:offset' where a page starts."""
+    spans, pos, last = [], 0, None
+    for line, page in zip(lines, pages, strict=True):
+        if page is not None and page != last:
+            spans.append(f"{page}:{pos}")
+            last = page
+        pos += len(line) + 1
+    return ",".join(spans)
 
 
 def select_context(

@@ -32,8 +32,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from .chunk import CHUNKER_VERSION, Chunk, chunk_meeting
 from .errors import VerslagQAError
 from .keyword import KeywordIndex
-from .parse import VerslagParseError, iter_verslag_files, parse_verslag, unique_meeting_id
-from .schemas import Meeting
+from .parse import (
+    VerslagParseError,
+    file_of,
+    inventory_first,
+    iter_verslag_files,
+    join_inventory,
+    parse_file,
+    unique_meeting_id,
+)
+from .schemas import InventoryEntry, Meeting
 from .settings import ChunkSettings, Settings
 from .textutil import slugify
 
@@ -86,6 +94,8 @@ class MeetingInfo(BaseModel):
     sha256: str
     chunks: int
     items: list[str] = Field(default_factory=list)
+    kind: str = "minutes"
+    inventory: InventoryEntry | None = None
 
 
 class FileEntry(BaseModel):
@@ -94,6 +104,13 @@ class FileEntry(BaseModel):
 
     state: Literal["pending", "complete"] = "complete"
     sha256: str = ""
+    file_sha256: str = Field(
+        default="", description="sha256 of the whole file (a PDF may hold several documents)."
+    )
+    kind: str = "minutes"
+    inventory: InventoryEntry | None = Field(
+        default=None, description="The Woo inventory row joined to the document."
+    )
     meeting_id: str = ""
     title: str = ""
     meeting_date: str = ""
@@ -305,48 +322,68 @@ class Index:
             taken = {e.meeting_id for e in self.files.values()}
             # meetings are embedded in groups: one encode call sorts many chunks by length
             # (less padding) and the manifest is written twice per group, not per file
-            group: list[tuple[str, Meeting, list[Chunk]]] = []
-            for n, path in enumerate(files):
+            group: list[tuple[str, Meeting, list[Chunk], str]] = []
+            inventories: dict[Path, list[InventoryEntry]] = {}
+            for n, path in enumerate(inventory_first(files)):
                 src = str(Path(path).resolve())
                 if on_file:
                     on_file(src, n, len(files))
+                known = self._entries_of(src)
                 try:
-                    meeting = parse_verslag(
-                        path, source=src, max_bytes=self.settings.parse.max_bytes
-                    )
+                    data = Path(path).read_bytes() if known else b""
+                except OSError:
+                    data = b""
+                if data and all(
+                    e.state == "complete" and e.file_sha256 == hashlib.sha256(data).hexdigest()
+                    for e in known.values()
+                ):
+                    report.unchanged += sum(len(e.chunk_ids) for e in known.values())
+                    continue  # unchanged: not parsed again (a scanned PDF is not OCR'd again)
+                try:
+                    docs = parse_file(path, source=src, settings=self.settings)
                 except VerslagParseError as exc:
                     report.errors.append(FileError(source=str(path), reason=exc.reason))
                     continue
-                report.warnings.extend(
-                    FileError(source=str(path), reason=w) for w in meeting.warnings
-                )
-                old = self.files.get(src)
-                if old and old.sha256 == meeting.sha256 and old.state == "complete":
-                    report.unchanged += len(old.chunk_ids)
-                    continue
-                twin = by_sha.get(meeting.sha256)
-                if twin and twin != src:
-                    if Path(twin).exists():
-                        report.errors.append(
-                            FileError(source=str(path), reason=f"duplicate content of {twin}")
-                        )
+                rows = inventories.setdefault(Path(src).parent, [])
+                rows.extend(e for d in docs for e in d.inventory_entries)
+                join_inventory([d for d in docs if d.inventory is None], rows)
+                file_sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+                for gone in set(known) - {d.source for d in docs}:
+                    taken.discard(known[gone].meeting_id)
+                    report.removed += self._remove_file(gone)  # the file was split anew
+                for meeting in docs:
+                    doc_src = meeting.source
+                    report.warnings.extend(
+                        FileError(source=doc_src, reason=w) for w in meeting.warnings
+                    )
+                    old = self.files.get(doc_src)
+                    if old and old.sha256 == meeting.sha256 and old.state == "complete":
+                        self.files[doc_src] = old.model_copy(update={"file_sha256": file_sha})
+                        report.unchanged += len(old.chunk_ids)
                         continue
-                    report.updated += self._move(twin, src)  # same content, file moved
-                    by_sha[meeting.sha256] = src
-                    continue
-                if old:
-                    taken.discard(old.meeting_id)
-                meeting.meeting_id = unique_meeting_id(meeting, taken)
-                taken.add(meeting.meeting_id)
-                by_sha[meeting.sha256] = src
-                group.append((src, meeting, self._chunks(meeting)))
-                if sum(len(c) for _, _, c in group) >= self.settings.embedding.group_chunks:
+                    twin = by_sha.get(meeting.sha256)
+                    if twin and twin != doc_src:
+                        if Path(file_of(twin)).exists():
+                            report.errors.append(
+                                FileError(source=doc_src, reason=f"duplicate content of {twin}")
+                            )
+                            continue
+                        report.updated += self._move(twin, doc_src)  # same content, file moved
+                        by_sha[meeting.sha256] = doc_src
+                        continue
+                    if old:
+                        taken.discard(old.meeting_id)
+                    meeting.meeting_id = unique_meeting_id(meeting, taken)
+                    taken.add(meeting.meeting_id)
+                    by_sha[meeting.sha256] = doc_src
+                    group.append((doc_src, meeting, self._chunks(meeting), file_sha))
+                if sum(len(c) for _, _, c, _ in group) >= self.settings.embedding.group_chunks:
                     self._index_group(group, report)
                     group = []
             if group:
                 self._index_group(group, report)
             if prune:
-                for src in [s for s in self.files if not Path(s).exists()]:
+                for src in [s for s in self.files if not Path(file_of(s)).exists()]:
                     report.removed += self._remove_file(src)
             self._write_manifest()
         report.meetings = len(self.files)
@@ -360,12 +397,16 @@ class Index:
             overlap_tokens=self.settings.chunk.overlap_tokens,
         )
 
-    def _index_group(self, group: list[tuple[str, Meeting, list[Chunk]]], report: Any) -> None:
+    def _entries_of(self, src: str) -> dict[str, FileEntry]:
+        """The entries of file ``src``: itself, or the documents of a PDF bundle."""
+        return {k: e for k, e in self.files.items() if file_of(k) == src}
+
+    def _index_group(self, group: list[tuple[str, Meeting, list[Chunk], str]], report: Any) -> None:
         """Index a few meetings at once, crash-safe: all 'pending' first, 'complete' after."""
         remove: list[str] = []
         fresh: dict[str, Chunk] = {}
         counts = []
-        for src, _meeting, chunks in group:
+        for src, _meeting, chunks, _file_sha in group:
             before = self.files.get(src, FileEntry(state="pending"))
             old_ids = set(before.chunk_ids)
             new_ids = [c.id for c in chunks]
@@ -379,10 +420,13 @@ class Index:
             )
         self._write_manifest()
         self._write_chunks(remove, list(fresh.values()))
-        for (src, meeting, chunks), (added, removed) in zip(group, counts, strict=True):
+        for (src, meeting, chunks, file_sha), (added, removed) in zip(group, counts, strict=True):
             self.files[src] = FileEntry(
                 state="complete",
                 sha256=meeting.sha256,
+                file_sha256=file_sha,
+                kind=meeting.kind,
+                inventory=meeting.inventory,
                 meeting_id=meeting.meeting_id,
                 title=meeting.title,
                 meeting_date=meeting.meeting_date.isoformat() if meeting.meeting_date else "",
@@ -445,6 +489,8 @@ class Index:
                 sha256=e.sha256,
                 chunks=len(e.chunk_ids),
                 items=e.items,
+                kind=e.kind,
+                inventory=e.inventory,
             )
             for src, e in self.files.items()
             if e.state == "complete"

@@ -13,7 +13,7 @@ from .actions import extract_actions, filter_actions
 from .answer import Answer, AnswerChain
 from .errors import MeetingNotFound
 from .index import Index, IndexReport, MeetingInfo
-from .parse import parse_verslag
+from .parse import VerslagParseError, file_of, parse_verslag
 from .retrieve import Hit, HybridRetriever, SearchFilters
 from .schemas import ActionItem, Decision, Meeting, MeetingSummary, TrackedAction
 from .settings import Settings
@@ -39,8 +39,8 @@ def _filters(
 def resolve_meeting(index: Index, ref: str | Path) -> Meeting:
     """Parse the verslag behind a meeting id in ``index`` (or the file ``ref`` itself)."""
     path = Path(ref)
-    if path.is_file():
-        return parse_verslag(path, max_bytes=index.settings.parse.max_bytes)
+    if path.is_file() or (str(ref) != file_of(str(ref)) and Path(file_of(str(ref))).is_file()):
+        return parse_verslag(ref, settings=index.settings)
     infos = index.meetings()
     exact = [i for i in infos if i.meeting_id == str(ref)]
     matches = exact or [i for i in infos if i.meeting_id.startswith(str(ref))]
@@ -50,15 +50,22 @@ def resolve_meeting(index: Index, ref: str | Path) -> Meeting:
         ids = ", ".join(i.meeting_id for i in matches[:5])
         raise MeetingNotFound(f"{str(ref)!r} matches several meetings: {ids}")
     info = matches[0]
-    if not Path(info.source).is_file():
+    if not Path(file_of(info.source)).is_file():
         raise MeetingNotFound(
             f"{info.meeting_id}: its file {info.source} is gone; re-index the folder"
         )
-    m = parse_verslag(info.source, max_bytes=index.settings.parse.max_bytes)
+    try:
+        m = parse_verslag(info.source, settings=index.settings)
+    except VerslagParseError as exc:
+        raise MeetingNotFound(
+            f"{info.meeting_id}: {info.source} changed since indexing; re-index it ({exc.reason})"
+        ) from None
     if m.sha256 != info.sha256:
         raise MeetingNotFound(
             f"{info.meeting_id}: {info.source} changed since indexing; re-index it"
         )
+    m.meeting_id = info.meeting_id
+    m.inventory = m.inventory or info.inventory
     return m
 
 
@@ -175,18 +182,22 @@ class Library:
         status: str | None = None,
         series: str | None = None,
         as_of: dt.date | None = None,
+        all_documents: bool = False,
     ) -> list[ActionItem] | list[TrackedAction]:
         """Action items across the indexed meetings (deterministic, no model).
 
         Without ``status``/``series``: every meeting's action records. With ``status``
         ('open', 'closed', 'all') or ``series``: actions followed across the meetings of each
         series (``TrackedAction``: owner, age in days at ``as_of``, last mention, the quote of
-        every step), oldest first."""
+        every step), oldest first. Minutes only, unless ``all_documents`` (e-mails, memos of a
+        Woo release too)."""
         if status is not None or series is not None:
             return self.tracked_actions(status=status, series=series, owner=owner, as_of=as_of)
         flt = _filters(van, tot, meeting, None)
         found: list[ActionItem] = []
         for info in self.meetings():
+            if info.kind != "minutes" and not all_documents:
+                continue
             if meeting and meeting.lower() not in (info.meeting_id + " " + info.title).lower():
                 continue
             found.extend(extract_actions(resolve_meeting(self.index, info.meeting_id)))
@@ -200,7 +211,12 @@ class Library:
         return SeriesMap(Path(self.index.store) / "series.json")
 
     def _all_meetings(self) -> list[Meeting]:
-        return [resolve_meeting(self.index, i.meeting_id) for i in self.meetings()]
+        """Every indexed minutes (series, tracking and decisions are about meetings)."""
+        return [
+            resolve_meeting(self.index, i.meeting_id)
+            for i in self.meetings()
+            if i.kind == "minutes"
+        ]
 
     def series(self) -> dict[str, list[str]]:
         """Series name → its meeting ids, oldest first (detected from titles, or assigned)."""

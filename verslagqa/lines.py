@@ -34,6 +34,8 @@ class Line:
     blank_before: bool = False
     break_before: bool = False  # page furniture was cut out just before this line
     quote: bool = False  # a '>' block quote
+    row: int = 0  # line number in the text it was read from
+    page: int = 0  # PDF page it was printed on (0: not a PDF)
 
     @property
     def key(self) -> str:
@@ -132,7 +134,7 @@ def to_lines(text: str) -> list[Line]:
     """Non-empty lines with ``blank_before`` set; setext underlines and rules taken out."""
     out: list[Line] = []
     blank = False
-    for raw in text.split("\n"):
+    for row, raw in enumerate(text.split("\n")):
         stripped = raw.strip()
         if stripped and _RULE.fullmatch(stripped) and set(stripped) <= set("-=") and out:
             prev = out[-1]
@@ -147,6 +149,7 @@ def to_lines(text: str) -> list[Line]:
             blank = True
             continue
         ln.blank_before = blank
+        ln.row = row
         blank = False
         out.append(ln)
     return out

@@ -13,16 +13,25 @@ input (empty, binary, encrypted, a PDF without text) is an error.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
-import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from .documents import (
+    STAMP_LINE,
+    clean_person,
+    document_kind,
+    email_fields,
+    read_inventory,
+    split_pages,
+)
 from .errors import VerslagQAError
 from .header import (
     Header,
@@ -35,7 +44,8 @@ from .header import (
     top_window,
 )
 from .lines import Line, normalise_chars, split_front_matter, to_lines
-from .schemas import Meeting
+from .pdf import PdfPage, PdfReadError, read_pdf_pages
+from .schemas import InventoryEntry, Meeting
 from .sections import (
     CLASSIFICATION_RE,
     HEADER_SECTION,
@@ -43,6 +53,10 @@ from .sections import (
     furniture_mask,
     is_strong,
 )
+
+if TYPE_CHECKING:
+    from .settings import Settings
+
 from .textutil import (
     find_date,
     is_date_only,
@@ -56,7 +70,11 @@ __all__ = [
     "LoadResult",
     "ParseFailure",
     "VerslagParseError",
+    "file_of",
+    "inventory_first",
+    "join_inventory",
     "load_verslagen",
+    "parse_file",
     "parse_verslag",
     "read_text",
     "split_people",
@@ -92,28 +110,21 @@ def _too_large(source: str, size: int, max_bytes: int) -> VerslagParseError:
     )
 
 
-def _pdf_text(data: bytes, source: str) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
+def _pdf_pages(data: bytes, source: str, settings: Settings) -> list[PdfPage]:
+    """The PDF's pages as text (OCR for scans); an error when no page has any text."""
+    if not data.lstrip().startswith(b"%PDF-"):
+        raise VerslagParseError(source, "named .pdf but is not a PDF file")
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception as exc:  # pypdf raises several types here
-                raise VerslagParseError(source, "PDF is encrypted with a password") from exc
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except VerslagParseError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
-        raise VerslagParseError(source, f"damaged or unreadable PDF ({exc})") from exc
-    text = "\n\n".join(pages)
-    if len(re.sub(r"\s", "", text)) < 20:
-        raise VerslagParseError(
-            source, "PDF has no text layer (scanned image?); run OCR on it first"
-        )
-    return text
+        pages = read_pdf_pages(data, source, settings.parse.ocr, settings.home / "ocr")
+    except PdfReadError as exc:
+        raise VerslagParseError(source, str(exc)) from exc
+    if not any(len(re.sub(r"\s", "", p.text)) >= 20 for p in pages):
+        problems = [p.problem for p in pages if p.problem]
+        why = problems[0] if problems else "no text on any page"
+        if problems and "page 1" in why and len(problems) > 1:
+            why = why.replace("page 1", f"pages 1-{pages[-1].number}", 1)
+        raise VerslagParseError(source, f"PDF has no text layer (scanned?): {why}")
+    return pages
 
 
 def read_text(data: bytes, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
@@ -123,9 +134,10 @@ def read_text(data: bytes, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> s
     if not data.strip():
         raise VerslagParseError(source, "file is empty")
     if data.startswith(b"%PDF-") or source.lower().endswith(".pdf"):
-        if not data.lstrip().startswith(b"%PDF-"):
-            raise VerslagParseError(source, "named .pdf but is not a PDF file")
-        return _pdf_text(data, source)
+        from .settings import Settings
+
+        pages = _pdf_pages(data, source, Settings())
+        return "\n\n".join(p.text for p in pages)
     if data.startswith(b"PK\x03\x04"):
         raise VerslagParseError(
             source, "ZIP/Office document, not text; export it as .txt or .pdf first"
@@ -201,33 +213,217 @@ def _read_input(
     return text.encode("utf-8", errors="surrogatepass"), source or "<text>"
 
 
-def parse_verslag(
+_FRAGMENT = re.compile(r"#pages=(\d+)-(\d+)$")
+
+
+def _split_fragment(
+    path_or_text: str | Path | bytes,
+) -> tuple[str | Path | bytes, tuple[int, int] | None]:
+    """'bundle.pdf#pages=3-4' → ('bundle.pdf', (3, 4)): the address of one document of a PDF."""
+    if isinstance(path_or_text, str | Path) and "\n" not in str(path_or_text):
+        m = _FRAGMENT.search(str(path_or_text))
+        if m and Path(str(path_or_text)[: m.start()]).exists():
+            base = str(path_or_text)[: m.start()]
+            return (Path(base) if isinstance(path_or_text, Path) else base), (
+                int(m.group(1)),
+                int(m.group(2)),
+            )
+    return path_or_text, None
+
+
+def file_of(source: str) -> str:
+    """The file of a document's source: 'release.pdf#pages=3-4' → 'release.pdf'."""
+    m = _FRAGMENT.search(source)
+    return source[: m.start()] if m else source
+
+
+def parse_file(
     path_or_text: str | Path | bytes,
     *,
     source: str | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-) -> Meeting:
-    """Parse one verslag from a file path, raw text or bytes.
+    max_bytes: int | None = None,
+    settings: Settings | None = None,
+) -> list[Meeting]:
+    """Every document of one file: a text file is one; a PDF of a Woo release may hold several
+    (minutes, e-mails, memos, an inventory list), each with its page range in ``source``
+    (``release.pdf#pages=3-4``). Scanned pages are OCR'd when Tesseract is installed.
 
-    Raises :class:`VerslagParseError` (message: ``"<file>: <reason>"``) for anything that is
-    not a readable verslag: empty, binary, too large, a PDF without text, no header.
+    Raises :class:`VerslagParseError` (``"<file>: <reason>"``) for unreadable input.
     """
-    data, src = _read_input(path_or_text, source, max_bytes)
+    from .settings import Settings
+
+    settings = settings or Settings()
+    limit = max_bytes if max_bytes is not None else settings.parse.max_bytes
+    path_or_text, _ = _split_fragment(path_or_text)
+    data, src = _read_input(path_or_text, source, limit)
     try:
-        return _parse(data, src, max_bytes)
+        return _parse_file(data, src, limit, settings)
     except VerslagParseError:
         raise
     except RecursionError as exc:  # pathological input must not escape as a crash
         raise VerslagParseError(src, f"could not parse text ({type(exc).__name__})") from exc
 
 
-def _parse(data: bytes, src: str, max_bytes: int) -> Meeting:
+def parse_verslag(
+    path_or_text: str | Path | bytes,
+    *,
+    source: str | None = None,
+    max_bytes: int | None = None,
+    settings: Settings | None = None,
+) -> Meeting:
+    """Parse one verslag from a file path, raw text or bytes.
+
+    A PDF that holds several documents gives its first minutes (with a warning naming the
+    others); address one document with its page range (``release.pdf#pages=3-4``), or use
+    :func:`parse_file` for all of them.
+
+    Raises :class:`VerslagParseError` (message: ``"<file>: <reason>"``) for anything that is
+    not a readable verslag: empty, binary, too large, a PDF without text.
+    """
+    _, wanted = _split_fragment(path_or_text)
+    docs = parse_file(path_or_text, source=source, max_bytes=max_bytes, settings=settings)
+    if wanted is not None:
+        for doc in docs:
+            if doc.pages == wanted:
+                return doc
+        raise VerslagParseError(
+            str(path_or_text), f"no document on pages {wanted[0]}-{wanted[1]} of this PDF"
+        )
+    if len(docs) == 1:
+        return docs[0]
+    first = next((d for d in docs if d.is_minutes), docs[0])
+    others = ", ".join(f"{d.source} ({d.kind})" for d in docs if d is not first)
+    first.warnings.append(f"the file holds {len(docs)} documents; the others: {others}")
+    return first
+
+
+def _parse_file(data: bytes, src: str, max_bytes: int, settings: Settings) -> list[Meeting]:
+    if len(data) > max_bytes:
+        raise _too_large(src, len(data), max_bytes)
+    if not data.strip():
+        raise VerslagParseError(src, "file is empty")
+    if not (data.startswith(b"%PDF-") or src.lower().endswith(".pdf")):
+        text = read_text(data, src, max_bytes)
+        doc = _parse(text, src, hashlib.sha256(data).hexdigest())
+        return [_as_kind(doc, normalise_chars(text), bundled=False)]
+    pages = _pdf_pages(data, src, settings)
     sha = hashlib.sha256(data).hexdigest()
-    text = normalise_chars(read_text(data, src, max_bytes))
-    front, text = split_front_matter(text)
-    for rx in _BOILERPLATE_RES:
-        text = rx.sub("\n", text)
+    parts = split_pages(pages) if settings.parse.split_documents else []
+    if len(parts) <= 1:
+        doc = _parse_pages(pages, src, sha)
+        return [_as_kind(doc, _raw(pages), bundled=False)]
+    docs: list[Meeting] = []
+    for part in parts:
+        part_src = f"{src}#pages={part.first}-{part.last}"
+        part_sha = hashlib.sha256(f"{sha}:{part.first}-{part.last}".encode()).hexdigest()
+        try:
+            doc = _parse_pages(part.pages, part_src, part_sha)
+        except VerslagParseError as exc:
+            if "no text" in exc.reason or "no words" in exc.reason:
+                continue  # a blank separator page or a cover sheet
+            raise
+        doc.document_number = part.number
+        docs.append(_as_kind(doc, _raw(part.pages), bundled=True))
+    if not docs:
+        raise VerslagParseError(src, "no document with text in this PDF")
+    join_inventory(docs, [e for d in docs for e in d.inventory_entries])
+    return docs
+
+
+def _raw(pages: list[PdfPage]) -> str:
+    return normalise_chars("\n\n".join(p.text for p in pages))
+
+
+def _parse_pages(pages: list[PdfPage], src: str, sha: str) -> Meeting:
+    texts = []
+    for p in pages:
+        text = STAMP_LINE.sub("", normalise_chars(p.text))  # Woo stamps are page furniture
+        for rx in _BOILERPLATE_RES:
+            text = rx.sub("\n", text)
+        texts.append(text)
+    rows = [0]
+    for text in texts:
+        rows.append(rows[-1] + text.count("\n") + 2)
+    numbers = [p.number for p in pages]
+    meeting = _parse("\n\n".join(texts), src, sha, page_of_row=(rows, numbers))
+    meeting.pages = (pages[0].number, pages[-1].number)
+    meeting.ocr_pages = [p.number for p in pages if p.ocr]
+    unread = [p.problem for p in pages if p.problem]
+    if unread:
+        meeting.warnings.append(
+            f"{len(unread)} page(s) without text were not read: {unread[0]}"
+            if len(unread) > 1
+            else f"a page without text was not read: {unread[0]}"
+        )
+    return meeting
+
+
+def _as_kind(doc: Meeting, raw: str, *, bundled: bool) -> Meeting:
+    """The document's kind; a non-minutes document gets its own metadata (subject, sender,
+    date) and title from ``raw``, its text before cleaning."""
+    kind = document_kind(raw, bundled=bundled)
+    doc.kind = kind
+    if kind == "minutes":
+        return doc
+    doc.warnings = [
+        w
+        for w in doc.warnings
+        if not any(k in w for k in ("verslag header", "meeting date", "no title"))
+    ]
+    if kind == "inventory":
+        doc.inventory_entries = read_inventory(raw)
+        doc.title = "Inventarislijst"
+        doc.meeting_date = None  # the dates in it are its documents' dates
+    elif kind in ("email", "memo"):
+        head = email_fields(raw)
+        doc.subject = normalise_redactions(head.subject, token=False)[0] if head.subject else None
+        doc.sender = clean_person(head.sender)
+        doc.recipients = [
+            r for r in (clean_person(v) for v in re.split(r"[;]", head.to or "")) if r
+        ]
+        if doc.subject:
+            doc.title = doc.subject
+        if head.date:
+            doc.meeting_date = head.date
+            doc.document_date = head.date
+    doc.meeting_id = _meeting_id(doc)
+    return doc
+
+
+def _meeting_id(doc: Meeting) -> str:
+    kind = "" if doc.kind == "minutes" else f"{doc.kind}-"
+    if doc.meeting_date:
+        return f"{doc.meeting_date.isoformat()}-{kind}{slugify(doc.title)}".rstrip("-")
+    return f"zonder-datum-{kind}{slugify(doc.title)}-{doc.sha256[:6]}"
+
+
+def join_inventory(docs: Iterable[Meeting], entries: Iterable[InventoryEntry]) -> int:
+    """Give each document with a Woo number its inventory row; returns how many were joined."""
+    by_number = {e.number: e for e in entries}
+    joined = 0
+    for doc in docs:
+        if doc.kind != "inventory" and doc.document_number in by_number:
+            doc.inventory = by_number[doc.document_number]
+            joined += 1
+    return joined
+
+
+def _parse(
+    text: str,
+    src: str,
+    sha: str,
+    page_of_row: tuple[list[int], list[int]] | None = None,
+) -> Meeting:
+    text = normalise_chars(text)
+    front, text = split_front_matter(text) if page_of_row is None else ({}, text)
+    if page_of_row is None:
+        for rx in _BOILERPLATE_RES:
+            text = rx.sub("\n", text)
     lines = to_lines(text)
+    if page_of_row is not None:
+        rows, numbers = page_of_row
+        for ln in lines:
+            ln.page = numbers[max(0, bisect.bisect_right(rows, ln.row) - 1)]
     if not lines:
         raise VerslagParseError(src, "file has no text")
     if not re.search(r"[^\W\d_]{2}", text):
@@ -316,7 +512,25 @@ def _parse(data: bytes, src: str, max_bytes: int) -> Meeting:
         items=items,
         text=full_text,
         warnings=warnings,
+        page_marks=_page_marks(kept, full_text) if page_of_row is not None else [],
     )
+
+
+def _page_marks(kept: list[Line], full_text: str) -> list[tuple[int, int]]:
+    """(offset, page) where each new page's text starts in the cleaned text."""
+    marks: list[tuple[int, int]] = []
+    cursor = 0
+    last = None
+    for ln in kept:
+        if ln.page == last or not ln.text:
+            continue
+        probe = ln.text[:40]
+        pos = full_text.find(probe, cursor)
+        if pos < 0:
+            continue  # joined into the previous line: its page holds the start
+        marks.append((pos, ln.page))
+        cursor, last = pos, ln.page
+    return marks
 
 
 def _first_section(lines: list[Line]) -> int:
@@ -428,35 +642,55 @@ def iter_verslag_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def load_verslagen(
-    folder: str | Path | Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES
+    folder: str | Path | Iterable[str | Path],
+    *,
+    max_bytes: int | None = None,
+    settings: Settings | None = None,
 ) -> LoadResult:
-    """Parse every verslag in a folder (or list of paths); bad files are reported, not fatal.
+    """Parse every document in a folder (or list of paths); bad files are reported, not fatal.
 
+    A PDF of a Woo release gives one meeting per document it holds; an inventory list (in the
+    release or a file of its own in the same folder) is joined to the documents by number.
     Duplicate content under two names is reported once as an error; meeting ids are made
     unique within the batch (start time, then a content hash, is appended on a clash).
     """
+    from .settings import Settings
+
+    settings = settings or Settings()
     paths = [folder] if isinstance(folder, str | Path) else list(folder)
     result = LoadResult()
     seen_sha: dict[str, str] = {}
     seen_ids: set[str] = set()
-    for path in iter_verslag_files(paths):
+    inventories: dict[Path, list[InventoryEntry]] = {}
+    for path in inventory_first(iter_verslag_files(paths)):
         try:
-            meeting = parse_verslag(path, max_bytes=max_bytes)
+            docs = parse_file(path, max_bytes=max_bytes, settings=settings)
         except VerslagParseError as exc:
             result.errors.append(ParseFailure(source=exc.source, reason=exc.reason))
             continue
-        if meeting.sha256 in seen_sha:
-            result.errors.append(
-                ParseFailure(
-                    source=str(path), reason=f"duplicate content of {seen_sha[meeting.sha256]}"
+        folder_rows = inventories.setdefault(Path(path).parent, [])
+        folder_rows.extend(e for d in docs for e in d.inventory_entries)
+        join_inventory([d for d in docs if d.inventory is None], folder_rows)
+        for meeting in docs:
+            if meeting.sha256 in seen_sha:
+                result.errors.append(
+                    ParseFailure(
+                        source=meeting.source,
+                        reason=f"duplicate content of {seen_sha[meeting.sha256]}",
+                    )
                 )
-            )
-            continue
-        seen_sha[meeting.sha256] = str(path)
-        meeting.meeting_id = unique_meeting_id(meeting, seen_ids)
-        seen_ids.add(meeting.meeting_id)
-        result.meetings.append(meeting)
+                continue
+            seen_sha[meeting.sha256] = meeting.source
+            meeting.meeting_id = unique_meeting_id(meeting, seen_ids)
+            seen_ids.add(meeting.meeting_id)
+            result.meetings.append(meeting)
     return result
+
+
+def inventory_first(files: list[Path]) -> list[Path]:
+    """Files in order, an inventory list ('inventaris…') of a folder before the folder's other
+    files, so that documents read after it can be joined to its rows."""
+    return sorted(files, key=lambda f: (str(f.parent), "inventaris" not in f.name.lower(), str(f)))
 
 
 def unique_meeting_id(meeting: Meeting, taken: set[str]) -> str:

@@ -11,7 +11,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel, ConfigDict, Field
 
-from .chunk import date_ts, reference
+from .chunk import date_ts, page_in_chunk, reference
 from .index import Index
 
 __all__ = ["Hit", "HybridRetriever", "SearchFilters", "rrf_fuse"]
@@ -48,11 +48,19 @@ class Hit(BaseModel):
     bm25_score: float | None = None
     start: int = 0
     end: int = 0
+    kind: str = Field(default="minutes", description="'minutes', 'email', 'memo', …")
+    pages: str = Field(default="", description="Pages of a PDF the chunk spans (see chunk).")
+
+    def page_of(self, quote: str) -> int | None:
+        """The PDF page on which ``quote`` (a piece of the text) stands."""
+        pos = self.text.find(quote)
+        return page_in_chunk(self.pages, max(pos, 0))
 
     @property
     def ref(self) -> str:
-        """'MT DGLZ breed, 1 maart 2021, punt 3c'."""
-        return reference(self.meeting_title, self.meeting_date, self.item_label)
+        """'MT DGLZ breed, 1 maart 2021, punt 3c' (', p. 4' for a PDF)."""
+        page = page_in_chunk(self.pages, 0)
+        return reference(self.meeting_title, self.meeting_date, self.item_label, page, self.kind)
 
     def public(self) -> dict[str, Any]:
         return self.model_dump(
@@ -248,6 +256,8 @@ class HybridRetriever(BaseRetriever):
                     bm25_score=bm25_scores.get(cid),
                     start=int(meta.get("start", 0)),
                     end=int(meta.get("end", 0)),
+                    kind=str(meta.get("kind", "minutes")),
+                    pages=str(meta.get("pages", "")),
                 )
             )
         return hits

@@ -15,6 +15,7 @@ __all__ = [
     "CheckResult",
     "Citation",
     "Decision",
+    "InventoryEntry",
     "ItemSummary",
     "Meeting",
     "MeetingSummary",
@@ -48,8 +49,23 @@ class AgendaItem(BaseModel):
         return " ".join(parts)
 
 
+class InventoryEntry(BaseModel):
+    """One row of a Woo release's inventory list."""
+
+    number: str = Field(description="Document number as printed ('12', '12a').")
+    date: dt.date | None = Field(default=None, description="Date of the document.")
+    title: str = Field(default="", description="Title or description of the document.")
+    assessment: str = Field(
+        default="", description="'openbaar', 'deels openbaar', 'niet openbaar' or 'reeds openbaar'."
+    )
+    grounds: list[str] = Field(
+        default_factory=list, description="Grounds applied, as codes ('5.1.2e', '5.1.1c')."
+    )
+
+
 class Meeting(BaseModel):
-    """A parsed verslag: metadata from the header plus the cleaned agenda items."""
+    """A parsed document: a verslag (metadata from its header plus the cleaned agenda items), or
+    another document of a Woo release (e-mail, memo, inventory list) with its own metadata."""
 
     meeting_id: str = Field(description="Stable readable id: '2021-03-01-mt-dglz-breed'.")
     title: str = Field(description="Meeting name, from 'Betreft' (or the document heading).")
@@ -74,6 +90,47 @@ class Meeting(BaseModel):
         default_factory=list,
         description="What the parser had to guess (no header, date from the file name, …).",
     )
+    kind: str = Field(
+        default="minutes",
+        description="'minutes', 'email', 'memo', 'inventory' or 'document' (other).",
+    )
+    pages: tuple[int, int] | None = Field(
+        default=None, description="First and last page in the PDF it came from (PDFs only)."
+    )
+    page_marks: list[tuple[int, int]] = Field(
+        default_factory=list,
+        description="(offset in `text`, page number) where a new page starts (PDFs only).",
+    )
+    ocr_pages: list[int] = Field(default_factory=list, description="Pages read by OCR.")
+    document_number: str | None = Field(
+        default=None, description="Document number printed by a Woo release ('12')."
+    )
+    subject: str | None = Field(default=None, description="Subject of an e-mail or memo.")
+    sender: str | None = Field(
+        default=None, description="Sender of an e-mail or memo, where not redacted."
+    )
+    recipients: list[str] = Field(
+        default_factory=list, description="Recipients of an e-mail or memo, where not redacted."
+    )
+    inventory: InventoryEntry | None = Field(
+        default=None, description="The inventory list's row for this document, when joined."
+    )
+    inventory_entries: list[InventoryEntry] = Field(
+        default_factory=list, description="The rows, when this document is an inventory list."
+    )
+
+    @property
+    def is_minutes(self) -> bool:
+        return self.kind == "minutes"
+
+    def page_at(self, offset: int) -> int | None:
+        """The PDF page that holds ``offset`` of ``text`` (None for text files)."""
+        page = self.pages[0] if self.pages else None
+        for start, number in self.page_marks:
+            if start > offset:
+                break
+            page = number
+        return page
 
     def item(self, label: str) -> AgendaItem:
         """The item with this label (KeyError if absent)."""
@@ -84,7 +141,7 @@ class Meeting(BaseModel):
 
     def to_public_dict(self) -> dict:
         """The JSON shape of `verslagqa parse --json`."""
-        data = self.model_dump(mode="json", exclude={"items", "text"})
+        data = self.model_dump(mode="json", exclude={"items", "text", "page_marks"})
         data["items"] = [{"label": i.label, "title": i.title, "text": i.text} for i in self.items]
         return data
 
@@ -244,14 +301,22 @@ class Citation(BaseModel):
     item_label: str
     item_title: str
     quote: str = Field(description="A sentence copied verbatim from the source text.")
-    source: str = Field(description="Path of the verslag file.")
+    source: str = Field(description="Path of the verslag file ('release.pdf#pages=3-4').")
+    page: int | None = Field(default=None, description="PDF page of the quote, or null.")
+    kind: str = Field(default="minutes", description="'minutes', 'email', 'memo', …")
 
     @property
     def ref(self) -> str:
-        """'[MT DGLZ breed, 1 maart 2021, punt 3c]'."""
+        """'[MT DGLZ breed, 1 maart 2021, punt 3c]' (', p. 4]' for a PDF)."""
         from .chunk import reference
 
-        return f"[{reference(self.meeting_title, self.meeting_date, self.item_label)}]"
+        return (
+            "["
+            + reference(
+                self.meeting_title, self.meeting_date, self.item_label, self.page, self.kind
+            )
+            + "]"
+        )
 
     @property
     def heading(self) -> str:

@@ -24,6 +24,7 @@ __all__ = [
     "ChunkSettings",
     "EmbeddingSettings",
     "LLMSettings",
+    "OcrSettings",
     "ParseSettings",
     "RetrievalSettings",
     "ServiceUnavailable",
@@ -40,7 +41,35 @@ def _default_home() -> Path:
     return Path(user_cache_dir("verslagqa", appauthor=False))
 
 
+class OcrSettings(BaseModel):
+    enabled: bool = Field(
+        default=True,
+        description="Read PDF pages without a text layer with Tesseract (when it is installed).",
+    )
+    language: str = Field(
+        default="nld",
+        description="Tesseract language model(s), e.g. 'nld' or 'nld+eng'.",
+    )
+    dpi: int = Field(default=300, description="Resolution pages are rendered at for OCR.")
+    min_chars: int = Field(
+        default=25,
+        description="A page whose text layer has fewer letters and digits than this is a scan "
+        "and is OCR'd (page numbers and stamps alone stay under it).",
+    )
+    timeout_s: float = Field(default=180.0, description="Longest Tesseract run for one page.")
+    cache: bool = Field(
+        default=True,
+        description="Keep OCR text per page under <home>/ocr, keyed by the file's hash, so "
+        "re-reading a scanned PDF (summaries, re-indexing) does not OCR it again.",
+    )
+
+
 class ParseSettings(BaseModel):
+    ocr: OcrSettings = Field(default_factory=OcrSettings, description="OCR of scanned PDF pages.")
+    split_documents: bool = Field(
+        default=True,
+        description="Split a PDF that holds several documents (a Woo release) into documents.",
+    )
     max_bytes: int = Field(
         default=20 * 1024 * 1024,
         description="Largest input file accepted by the parser, in bytes; larger files are "

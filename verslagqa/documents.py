@@ -1,0 +1,311 @@
+"""Documents inside a Woo release: splitting a PDF into documents, telling their kind, reading
+the header of an e-mail or memo, and reading the release's inventory list.
+
+* **Splitting** uses page-level cues, strongest first: the document number a Woo release prints
+  on every page ('Document 12'); page numbering that restarts ('pagina 1 van 3' after '3 van
+  3'); a page that opens like a new document (an e-mail header, a 'Verslag'/'Notulen'/'Memo'
+  title, an inventory list). Page numbering that continues ('2 van 3' after '1 van 3') keeps a
+  page in its document whatever its top lines say.
+* **Kinds**: ``minutes``, ``email``, ``memo``, ``inventory`` or ``document`` (anything else in a
+  bundle). A file on its own is minutes unless it is clearly another kind.
+* **Inventory list**: rows of document number, date, title, assessment ('deels openbaar') and
+  the grounds applied ('5.1.2e'), joined to the documents by number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .pdf import PdfPage
+from .schemas import InventoryEntry
+from .textutil import find_date
+
+__all__ = [
+    "DocumentPart",
+    "HeaderFields",
+    "STAMP_LINE",
+    "clean_person",
+    "document_kind",
+    "email_fields",
+    "page_cues",
+    "read_inventory",
+    "split_pages",
+]
+
+KINDS = ("minutes", "email", "memo", "inventory", "document")
+
+# A Woo stamp on its own line: 'Document 12', 'Documentnummer: 12', 'Doc.nr. 12', 'Nr. 12'.
+STAMP_LINE = re.compile(
+    r"(?im)^\s*(?:document(?:nummer|nr\.?)?|doc\.?\s*nr\.?|docnr\.?)\s*[:.]?\s*(\d{1,5}[a-z]?)\s*$"
+)
+_PAGE_OF = re.compile(
+    r"(?i)\b(?:pagina|page|blad|p\.)\s*(\d{1,3})\s*(?:van|/|of|uit)\s*(\d{1,3})\b"
+)
+_PAGE_ALONE = re.compile(r"^\s*(?:-\s*)?(\d{1,3})\s*(?:/\s*(\d{1,3}))?\s*(?:-)?\s*$")
+_TITLE_CUE = re.compile(
+    r"(?i)^\W*(?:concept[- ]?)?(verslag|notulen|besluitenlijst|actiepuntenlijst|agenda|memo|"
+    r"memorandum|nota|notitie|inventarislijst|inventaris)\b"
+)
+_MAIL_KEYS = {
+    "from": "sender", "van": "sender",
+    "to": "to", "aan": "to",
+    "cc": "cc",
+    "subject": "subject", "onderwerp": "subject", "betreft": "subject",
+    "sent": "date", "verzonden": "date", "date": "date", "datum": "date",
+}  # fmt: skip
+_MAIL_LINE = re.compile(
+    r"(?i)^\s*(from|van|to|aan|cc|subject|onderwerp|betreft|sent|verzonden|date|datum)\s*:\s*(.*)$"
+)
+_MINUTES_CUE = re.compile(
+    r"(?i)\b(verslag|notulen|besluitenlijst|actiepunt\w*|aanwezig\w*|afwezig\w*|vergader\w*|"
+    r"overleg|agenda|voorzitter|rondvraag|deelnemers)\b"
+)
+_MEMO_TITLE = re.compile(r"(?i)^\W*(memo|memorandum|nota|notitie|adviesnota|beslisnota)\b")
+_INVENTORY_HEAD = re.compile(r"(?i)\b(inventarislijst|inventaris)\b")
+_ASSESSMENT = re.compile(r"(?i)\b(deels openbaar|niet openbaar|reeds openbaar|openbaar)\b")
+# Woo/Wob grounds: '5.1.2e', '5.1.1 c', '5.2', '10.2.e', '11.1'
+_GROUND = re.compile(r"\b((?:5\.1\.[12]\s?[a-i]|5\.[2-7]|10\.[12]\.?[a-g]|11\.1))\b", re.I)
+
+
+@dataclass
+class PageCues:
+    """What a page's top and bottom lines say about where it belongs."""
+
+    number: str | None = None  # Woo document number stamped on the page
+    page: int | None = None  # printed page number
+    of: int | None = None  # printed page count
+    opens: str | None = None  # 'email' / 'title' / 'inventory' when the page opens a document
+
+
+@dataclass
+class DocumentPart:
+    """A run of pages that forms one document."""
+
+    pages: list[PdfPage] = field(default_factory=list)
+    number: str | None = None
+
+    @property
+    def first(self) -> int:
+        return self.pages[0].number
+
+    @property
+    def last(self) -> int:
+        return self.pages[-1].number
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.pages)
+
+
+def _lines(text: str) -> list[str]:
+    return [ln.strip() for ln in text.splitlines() if ln.strip()]
+
+
+def page_cues(text: str) -> PageCues:
+    """The cues of one page's text."""
+    lines = _lines(text)
+    cues = PageCues()
+    edge = lines[:6] + lines[-6:]
+    m = STAMP_LINE.search("\n".join(edge))
+    if m:
+        cues.number = m.group(1).lower()
+    for ln in reversed(edge):
+        pm = _PAGE_OF.search(ln)
+        if pm:
+            cues.page, cues.of = int(pm.group(1)), int(pm.group(2))
+            break
+    else:
+        for ln in lines[-3:]:
+            pm = _PAGE_ALONE.match(ln)
+            if pm and (pm.group(2) or ln.strip().startswith("-")):
+                cues.page = int(pm.group(1))
+                cues.of = int(pm.group(2)) if pm.group(2) else None
+                break
+    top = [ln for ln in lines[:12] if not STAMP_LINE.fullmatch(ln)]
+    if sum(1 for ln in top if _MAIL_LINE.match(ln)) >= 3 and any(
+        re.match(r"(?i)^\s*(from|van)\s*:", ln) for ln in top
+    ):
+        cues.opens = "email"
+    elif any(_INVENTORY_HEAD.search(ln) for ln in top[:3]):
+        cues.opens = "inventory"
+    elif any(_TITLE_CUE.match(ln) and len(ln.split()) <= 12 for ln in top[:4]):
+        cues.opens = "title"
+    return cues
+
+
+def _continues(prev: PageCues, cur: PageCues) -> bool:
+    """Printed page numbers say ``cur`` follows ``prev`` in the same document."""
+    if prev.page is None or cur.page is None:
+        return False
+    if prev.of and cur.of and prev.of != cur.of:
+        return False
+    return cur.page == prev.page + 1
+
+
+def split_pages(pages: Sequence[PdfPage]) -> list[DocumentPart]:
+    """The documents a PDF holds, by page-level cues (one part when nothing says otherwise)."""
+    parts: list[DocumentPart] = []
+    prev: PageCues | None = None
+    for page in pages:
+        cues = page_cues(page.text)
+        new = not parts
+        if prev is not None:
+            if cues.number and prev.number:
+                new = cues.number != prev.number
+            elif _continues(prev, cues):
+                new = False
+            elif cues.page == 1 and (prev.page is not None or cues.of):
+                new = True  # numbering restarts
+            elif prev.page is not None and prev.of is not None and prev.page == prev.of:
+                new = bool(cues.opens) or cues.page is not None  # the last page was printed
+            else:
+                new = cues.opens is not None
+        if new or not parts:
+            parts.append(DocumentPart(number=cues.number))
+        elif cues.number and not parts[-1].number:
+            parts[-1].number = cues.number
+        parts[-1].pages.append(page)
+        # a page without cues of its own keeps the document's numbering going
+        prev = cues if (cues.page is not None or cues.number or prev is None) else _carry(prev)
+    return [p for p in parts if any(pg.text.strip() for pg in p.pages)] or parts[:1]
+
+
+def _carry(prev: PageCues) -> PageCues:
+    return PageCues(
+        number=prev.number,
+        page=prev.page + 1 if prev.page is not None else None,
+        of=prev.of,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Kinds and header fields
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HeaderFields:
+    """The header of an e-mail or memo."""
+
+    sender: str | None = None
+    to: str | None = None
+    cc: str | None = None
+    subject: str | None = None
+    date: dt.date | None = None
+    end: int = 0  # index (in the text's non-empty lines) of the first line after the header
+
+
+def email_fields(text: str) -> HeaderFields:
+    """'Van:', 'Aan:', 'Onderwerp:', 'Verzonden:' (or English) in the first header block."""
+    out = HeaderFields()
+    lines = _lines(text)
+    seen = 0
+    key = None
+    for i, ln in enumerate(lines[:30]):
+        m = _MAIL_LINE.match(ln)
+        if m:
+            key = _MAIL_KEYS[m.group(1).lower()]
+            value = m.group(2).strip()
+            seen += 1
+            out.end = i + 1
+            if key == "date":
+                if out.date is None:
+                    out.date = find_date(value)
+            elif getattr(out, key) is None and value:
+                setattr(out, key, value)
+            continue
+        if seen >= 2 and key in ("to", "cc") and ln.endswith((";", ",")):
+            continue  # a long list of recipients wraps
+        if seen >= 3:
+            break
+        if seen and i > out.end + 1:
+            break
+    return out
+
+
+def clean_person(value: str | None) -> str | None:
+    """A sender or recipient as written, or None where it is redacted or empty."""
+    if not value:
+        return None
+    from .textutil import normalise_redactions
+
+    cleaned = normalise_redactions(value, token=False)[0]
+    if not re.search(r"[^\W\d_]{2,}", _GROUND.sub("", cleaned)):
+        return None  # only redaction codes and punctuation
+    return cleaned.strip(" ;,") or None
+
+
+def document_kind(text: str, *, bundled: bool) -> str:
+    """'minutes', 'email', 'memo', 'inventory' or 'document' for one document's text.
+
+    A file on its own (``bundled`` False) is minutes unless it clearly is another kind: the
+    tool's users hand it minutes, and a verslag without a header must still be read.
+    """
+    lines = _lines(text)
+    top = lines[:12]
+    cues = page_cues(text)
+    if cues.opens == "inventory" and len(read_inventory(text)) >= 2:
+        return "inventory"
+    title_line = next((ln for ln in top[:4] if _TITLE_CUE.match(ln)), "")
+    if _MEMO_TITLE.match(title_line):
+        return "memo"
+    if cues.opens == "email":
+        return "email"
+    mail = email_fields(text)
+    head = "\n".join(lines[:40])
+    minutes_words = len(_MINUTES_CUE.findall(head))
+    if mail.to and mail.subject and mail.sender is not None and minutes_words < 2:
+        return "memo"  # 'Aan: / Van: / Datum: / Onderwerp:' without a meeting around it
+    if not bundled:
+        return "minutes"
+    if title_line or minutes_words >= 2 or re.search(r"(?im)^\s*\d{1,2}[.)]\s+\S", head):
+        return "minutes"
+    return "document"
+
+
+# --------------------------------------------------------------------------------------------
+# Inventory list
+# --------------------------------------------------------------------------------------------
+
+_ROW_START = re.compile(r"^\s*\|?\s*(\d{1,5}[a-z]?)[.)]?\s*(?:\||\s)\s*(.*)$")
+
+
+def read_inventory(text: str) -> list[InventoryEntry]:
+    """The rows of an inventory list: number, date, title, assessment and grounds."""
+    entries: list[InventoryEntry] = []
+    seen: set[str] = set()
+    for raw in text.splitlines():
+        m = _ROW_START.match(raw)
+        if not m:
+            continue
+        rest = m.group(2)
+        assessment = _ASSESSMENT.search(rest)
+        if not assessment:
+            continue
+        number = m.group(1).lower()
+        if number in seen:
+            continue
+        cells_text = rest.replace("|", " ")
+        date = find_date(cells_text)
+        title_part = rest[: assessment.start()]
+        title_part = re.sub(
+            r"^\s*\|?\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\s*\|?", "", title_part
+        )  # a numeric date cell before the title
+        title = re.sub(r"\s*\|\s*", " ", title_part).strip(" |-\t")
+        grounds = sorted(
+            {re.sub(r"\s", "", g).lower() for g in _GROUND.findall(rest[assessment.end() :])}
+        )
+        seen.add(number)
+        entries.append(
+            InventoryEntry(
+                number=number,
+                date=date,
+                title=title,
+                assessment=assessment.group(1).lower(),
+                grounds=grounds,
+            )
+        )
+    return entries

@@ -1,0 +1,162 @@
+"""The pages of a PDF as text: the text layer where there is one, OCR where a page is a scan.
+
+Woo releases mix born-digital pages with scans, and stamp a document number as text onto the
+scans. A page is OCR'd when its text layer holds fewer than ``min_chars`` letters and digits,
+or when an image covers most of it and the text layer is no more than a stamp. A page that
+cannot be read (Tesseract missing or failing) is kept empty with the reason; the other pages
+go on. ``ocr_progress`` lets a caller (the CLI's progress bar) follow long OCR runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .ocr import OcrCache, OcrError, ocr_image, ocr_status
+
+if TYPE_CHECKING:
+    from .settings import OcrSettings
+
+__all__ = ["PdfPage", "PdfReadError", "ocr_progress", "read_pdf_pages"]
+
+#: A stamp ('Document 12', '5.1.2e', a page number) has fewer letters and digits than this.
+_STAMP_CHARS = 200
+#: An image covering at least this share of the page makes it a scan.
+_SCAN_COVER = 0.5
+#: A page with next to no text layer is a scan when an image covers at least this share.
+_MIN_COVER = 0.1
+
+#: Called as (source, pages OCR'd so far, pages to OCR) while a file's scans are read.
+ProgressFn = Callable[[str, int, int], None]
+_PROGRESS: contextvars.ContextVar[ProgressFn | None] = contextvars.ContextVar(
+    "verslagqa_ocr_progress", default=None
+)
+
+
+@contextlib.contextmanager
+def ocr_progress(callback: ProgressFn) -> Iterator[None]:
+    """Report OCR progress to ``callback`` for every PDF read inside the block."""
+    token = _PROGRESS.set(callback)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+class PdfReadError(ValueError):
+    """The PDF as a whole cannot be read (the parser adds the file name)."""
+
+
+@dataclass
+class PdfPage:
+    """One page: its number (1-based), its text and how the text was got."""
+
+    number: int
+    text: str
+    ocr: bool = False
+    problem: str | None = None  # why a page that looks scanned has no text
+
+
+def _alnum(text: str) -> int:
+    return len(re.findall(r"[^\W_]", text))
+
+
+def _text_layer(data: bytes) -> list[str]:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")
+            except Exception as exc:  # pypdf raises several types here
+                raise PdfReadError("PDF is encrypted with a password") from exc
+        return [page.extract_text() or "" for page in reader.pages]
+    except PdfReadError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
+        raise PdfReadError(f"damaged or unreadable PDF ({exc})") from exc
+
+
+def _image_cover(page: object) -> float:
+    """Share of the page's area under its largest image."""
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()  # type: ignore[attr-defined]
+    area = max(width * height, 1.0)
+    best = 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):  # type: ignore[attr-defined]
+        left, bottom, right, top = obj.get_bounds()
+        best = max(best, (right - left) * (top - bottom) / area)
+    return min(best, 1.0)
+
+
+def read_pdf_pages(
+    data: bytes, source: str, settings: OcrSettings, cache_dir: Path | None = None
+) -> list[PdfPage]:
+    """Every page of the PDF in ``data`` as text, scans OCR'd where Tesseract is available."""
+    layers = _text_layer(data)
+    pages = [PdfPage(number=i + 1, text=t) for i, t in enumerate(layers)]
+    if not settings.enabled:
+        return _mark_unread(pages, settings, "OCR is off: VERSLAGQA_PARSE__OCR__ENABLED=false")
+    candidates = [p for p in pages if _alnum(p.text) < _STAMP_CHARS]
+    if not candidates:
+        return pages
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return _mark_unread(pages, settings, "pdfium cannot render this PDF")
+    try:
+        scans = []
+        for p in candidates:
+            cover = _image_cover(doc[p.number - 1])
+            # a blank page or a short typed page with a logo is no scan
+            if cover >= _SCAN_COVER or (
+                cover >= _MIN_COVER and _alnum(p.text) < settings.min_chars
+            ):
+                scans.append(p)
+        if not scans:
+            return pages
+        problem = ocr_status(settings.language)
+        if problem:
+            for p in scans:
+                p.problem = problem
+            return pages
+        cache = OcrCache(cache_dir, data, settings)
+        progress = _PROGRESS.get()
+        for done, p in enumerate(scans):
+            if progress:
+                progress(source, done, len(scans))
+            text = cache.get(p.number)
+            if text is None:
+                try:
+                    image = doc[p.number - 1].render(scale=settings.dpi / 72).to_pil()
+                    text = ocr_image(image.convert("L"), settings)
+                except (OcrError, pdfium.PdfiumError, OSError, ValueError) as exc:
+                    p.problem = f"page {p.number}: {exc}"  # the batch goes on past a bad page
+                    continue
+                cache.put(p.number, text)
+            stamp = p.text.strip()
+            p.text = f"{stamp}\n{text}" if stamp and stamp not in text else text
+            p.ocr = True
+        if progress:
+            progress(source, len(scans), len(scans))
+    finally:
+        doc.close()
+    return pages
+
+
+def _mark_unread(pages: list[PdfPage], settings: OcrSettings, why: str) -> list[PdfPage]:
+    for p in pages:
+        if _alnum(p.text) < settings.min_chars:  # (a blank page is marked too: harmless)
+            p.problem = f"page {p.number} has no text layer ({why})"
+    return pages
