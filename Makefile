@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PIP) torch==2.13.0
 	$(PIP) -e '.[dev]'
 	bash scripts/install-llama-cpp.sh $(BIN)/python
+	bash scripts/install-ocr.sh
 	touch $(STAMP)
 
 install: $(STAMP)

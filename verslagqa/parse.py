@@ -115,7 +115,8 @@ def _pdf_pages(data: bytes, source: str, settings: Settings) -> list[PdfPage]:
     if not data.lstrip().startswith(b"%PDF-"):
         raise VerslagParseError(source, "named .pdf but is not a PDF file")
     try:
-        pages = read_pdf_pages(data, source, settings.parse.ocr, settings.home / "ocr")
+        ocr = settings.parse.ocr
+        pages = read_pdf_pages(data, source, ocr, ocr.cache_dir or settings.home / "ocr")
     except PdfReadError as exc:
         raise VerslagParseError(source, str(exc)) from exc
     if not any(len(re.sub(r"\s", "", p.text)) >= 20 for p in pages):
@@ -311,6 +312,7 @@ def _parse_file(data: bytes, src: str, max_bytes: int, settings: Settings) -> li
     parts = split_pages(pages) if settings.parse.split_documents else []
     if len(parts) <= 1:
         doc = _parse_pages(pages, src, sha)
+        doc.document_number = (parts[0].number if parts else None) or _number_in_name(src)
         return [_as_kind(doc, _raw(pages), bundled=False)]
     docs: list[Meeting] = []
     for part in parts:
@@ -328,6 +330,12 @@ def _parse_file(data: bytes, src: str, max_bytes: int, settings: Settings) -> li
         raise VerslagParseError(src, "no document with text in this PDF")
     join_inventory(docs, [e for d in docs for e in d.inventory_entries])
     return docs
+
+
+def _number_in_name(src: str) -> str | None:
+    """A Woo document number in the file name: 'document-7.pdf', 'doc_12.pdf'."""
+    m = re.search(r"(?i)(?:^|[\W_])doc(?:ument)?[-_ ]?(\d{1,5})(?![\d])", Path(src).stem)
+    return m.group(1) if m else None
 
 
 def _raw(pages: list[PdfPage]) -> str:

@@ -32,6 +32,12 @@ _SCAN_COVER = 0.5
 #: A page with next to no text layer is a scan when an image covers at least this share.
 _MIN_COVER = 0.1
 
+# A redaction drawn as a black box reads as debris ('BE', '|', '===') before the ground that is
+# printed beside it ('5.1.2e'); on OCR'd pages that debris is dropped.
+_BOX_DEBRIS = re.compile(
+    r"(?<!\S)(?:[|_=\-—■█]+|[A-Z]{1,3})\s*(?=(?:5\s?[.,]\s?1\s?[.,]\s?[1-5]\s?[a-i]|10\s?[.,]\s?[12]\s?[.,]?\s?[a-g])\b)"
+)
+
 #: Called as (source, pages OCR'd so far, pages to OCR) while a file's scans are read.
 ProgressFn = Callable[[str, int, int], None]
 _PROGRESS: contextvars.ContextVar[ProgressFn | None] = contextvars.ContextVar(
@@ -145,6 +151,7 @@ def read_pdf_pages(
                     p.problem = f"page {p.number}: {exc}"  # the batch goes on past a bad page
                     continue
                 cache.put(p.number, text)
+            text = _BOX_DEBRIS.sub("", text)
             stamp = p.text.strip()
             p.text = f"{stamp}\n{text}" if stamp and stamp not in text else text
             p.ocr = True

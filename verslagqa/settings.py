@@ -59,8 +59,11 @@ class OcrSettings(BaseModel):
     timeout_s: float = Field(default=180.0, description="Longest Tesseract run for one page.")
     cache: bool = Field(
         default=True,
-        description="Keep OCR text per page under <home>/ocr, keyed by the file's hash, so "
-        "re-reading a scanned PDF (summaries, re-indexing) does not OCR it again.",
+        description="Keep OCR text per page, keyed by the file's hash, so re-reading a "
+        "scanned PDF (summaries, answers' sources, re-indexing) does not OCR it again.",
+    )
+    cache_dir: Path | None = Field(
+        default=None, description="Where OCR text is kept (default: <home>/ocr)."
     )
 
 

@@ -97,7 +97,7 @@ def find_time_range(text: str) -> tuple[str | None, str | None]:
 # "5.1.2e2e" and spellings "5.1.2.e", "5.1.2 e", "5,1,2e" collapse to one code.
 _CODE_RE = re.compile(
     rf"(?<![\w.,])(?<!{REDACTION_TOKEN_PREFIX} )"
-    r"(?P<num>5[.,]\s?1[.,]\s?[1-5]|10[.,]\s?[12])[.,]?\s?(?P<letter>[a-i])"
+    r"(?P<num>5\s?[.,]\s?1\s?[.,]\s?[1-5]|10\s?[.,]\s?[12])[.,]?\s?(?P<letter>[a-i])"
     r"(?:\d?[a-i](?![a-z]))*(?![a-z0-9])"
 )
 _ORDINALS = {"eerste": "1", "tweede": "2", "derde": "3", "vierde": "4", "vijfde": "5"}
