@@ -244,3 +244,41 @@ def test_repl_commands_come_from_one_table(tmp_path: Path, monkeypatch: pytest.M
     assert session.handle(":bronnen") and "Geen bronnen." in buf.getvalue()
     assert session.handle(":onbekend") and "unknown command :onbekend" in ebuf.getvalue()
     assert not session.handle(":quit") and not session.handle(":q")
+
+
+def test_parse_and_actions_of_a_woo_release(tmp_path: Path) -> None:
+    from .pdf_fixtures import EMAIL, Page, bundle_pages, make_pdf
+
+    release = tmp_path / "release.pdf"
+    release.write_bytes(make_pdf(bundle_pages(scanned_email=False, inventory=True)))
+    r = run("parse", "--json", str(release))
+    assert r.returncode == 0, r.stderr
+    docs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [d["kind"] for d in docs] == ["inventory", "minutes", "email", "memo"]
+    assert docs[2]["source"] == f"{release}#pages=4-4" and docs[2]["sender"] == "Bakker"
+    table = run("parse", str(release))
+    assert "Woo-beoordeling" in table.stdout and "deels openbaar (5.1.2e)" in table.stdout
+    assert "Inventarislijst" in table.stdout and "pagina's" in table.stdout
+
+    mail = tmp_path / "mail.pdf"
+    mail.write_bytes(
+        make_pdf(
+            [
+                Page(
+                    [
+                        "Verslag overleg",
+                        "Datum: 1 maart 2024",
+                        "1. Opening",
+                        "Besloten wordt de notitie aan te passen (actie Bakker).",
+                    ]
+                ),  # fmt: skip
+                Page([*EMAIL, "Jansen stuurt de stukken door (actie Jansen)."]),
+            ]
+        )
+    )
+    only_minutes = run("actions", "--json", str(mail))
+    owners = {o for a in json.loads(only_minutes.stdout)["actions"] for o in a["owners"]}
+    assert owners == {"Bakker"}, only_minutes.stdout
+    everything = run("actions", "--json", "--all-documents", str(mail))
+    owners = {o for a in json.loads(everything.stdout)["actions"] for o in a["owners"]}
+    assert owners == {"Bakker", "Jansen"}
