@@ -291,3 +291,20 @@ def test_development_corpus_and_samples_stay_minutes(samples_dir: Path) -> None:
     minutes = [d for d in docs if Path(d.source).name != "SOURCES.md"]
     assert len(minutes) >= 47
     assert {d.kind for d in minutes} == {"minutes"}
+
+
+def test_splitting_measured_on_the_development_corpus() -> None:
+    """The corpus's minutes laid out as pages: alone they stay whole, bundled with page
+    numbers or Woo stamps every document's page range comes out (evals/README.md)."""
+    from verslagqa.eval_documents import paginate, run_documents_suite
+
+    corpus = Path(__file__).resolve().parent.parent / "evals" / "corpus"
+    result = run_documents_suite(corpus)
+    m = result["metrics"]
+    assert result["files"] >= 42
+    assert m["single"]["documents_exact"] >= 0.9
+    for condition in ("numbered", "numbered, no total", "stamped"):
+        assert m[condition]["boundary_f1"] >= 0.95, (condition, m[condition])
+        assert m[condition]["kind_accuracy"] >= 0.95
+    assert m["bare"]["boundary_precision"] >= 0.8  # no furniture: titles and headers only
+    assert len(paginate("a\n" * 100)) == 3

@@ -717,7 +717,8 @@ def eval_(
     suite: Annotated[
         str,
         typer.Option(
-            "--suite", help="structure, retrieval, qa, actions, tracking, summaries or all."
+            "--suite",
+            help="structure, retrieval, qa, actions, tracking, documents, summaries or all.",
         ),
     ] = "all",
     llm: Annotated[

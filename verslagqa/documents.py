@@ -63,6 +63,12 @@ _MINUTES_CUE = re.compile(
     r"(?i)\b(verslag|notulen|besluitenlijst|actiepunt\w*|aanwezig\w*|afwezig\w*|vergader\w*|"
     r"overleg|agenda|voorzitter|rondvraag|deelnemers)\b"
 )
+# A meeting header's labels at the top of a page: 'Aanwezig:', 'Deelnemers', 'Vergaderdatum'.
+_HEADER_LABEL = re.compile(
+    r"(?i)^\W*(aanwezig(en)?|deelnemers|vergaderdatum|afwezig(en)?|notulist|genodigden)\b"
+)
+_DATE_LABEL = re.compile(r"(?i)^\W*datum\b")
+_ITEM_LINE = re.compile(r"(?m)^\s*\d{1,2}[.)]\s+\S")
 _MEMO_TITLE = re.compile(r"(?i)^\W*(memo|memorandum|nota|notitie|adviesnota|beslisnota)\b")
 _INVENTORY_HEAD = re.compile(r"(?i)\b(inventarislijst|inventaris)\b")
 _ASSESSMENT = re.compile(r"(?i)\b(deels openbaar|niet openbaar|reeds openbaar|openbaar)\b")
@@ -77,7 +83,8 @@ class PageCues:
     number: str | None = None  # Woo document number stamped on the page
     page: int | None = None  # printed page number
     of: int | None = None  # printed page count
-    opens: str | None = None  # 'email' / 'title' / 'inventory' when the page opens a document
+    opens: str | None = None  # 'email', 'title', 'header', 'inventory': the page opens a document
+    title: str = ""  # the title line that opens it (to tell a running header)
 
 
 @dataclass
@@ -131,9 +138,52 @@ def page_cues(text: str) -> PageCues:
         cues.opens = "email"
     elif any(_INVENTORY_HEAD.search(ln) for ln in top[:3]):
         cues.opens = "inventory"
-    elif any(_TITLE_CUE.match(ln) and len(ln.split()) <= 12 for ln in top[:4]):
-        cues.opens = "title"
+    else:
+        for i, ln in enumerate(top[:8]):
+            if not _heading_position(top, i):
+                break  # body text above: this page goes on a document
+            if _TITLE_CUE.match(ln) and len(ln.split()) <= 12:
+                cues.opens, cues.title = "title", _key(ln)
+                break
+            if _HEADER_LABEL.match(ln) or (_DATE_LABEL.match(ln) and find_date(ln)):
+                cues.opens, cues.title = "header", _key(ln)
+                break
     return cues
+
+
+def _heading_position(top: list[str], i: int) -> bool:
+    """Whether line ``i`` of a page's top lines can still be a document's first heading: the
+    lines above it are short (a letterhead, a date), not body text or agenda items."""
+    return not any(_body_line(ln) for ln in top[:i])
+
+
+def _body_line(line: str) -> bool:
+    """A line of running text: long, an agenda item, a sentence, or one that goes on a
+    sentence from the page before (starts in lower case)."""
+    words = line.split()
+    return (
+        len(words) > 8
+        or bool(_ITEM_LINE.match(line))
+        or (len(words) >= 4 and line.rstrip().endswith((".", ";", ",")))
+        or bool(re.match(r"^[a-zà-ÿ]", line))
+    )
+
+
+def _key(line: str) -> str:
+    return re.sub(r"\W+", " ", line.lower()).strip()
+
+
+def _repeats(title: str, running: list[set[str]], lines: list[str]) -> bool:
+    """Whether the line that seems to open a document repeats one of the current document: a
+    running header (on each of its pages; OCR may put it anywhere on the page), or the title
+    of a one-page document of the same series when this page has no meeting header of its
+    own ('Aanwezig', 'Datum:')."""
+    seen = sum(1 for keys in running if title in keys)
+    if seen == 0:
+        return False
+    if len(running) >= 2:
+        return seen == len(running)
+    return not any(_HEADER_LABEL.match(ln) or _DATE_LABEL.match(ln) for ln in lines[:15])
 
 
 def _continues(prev: PageCues, cur: PageCues) -> bool:
@@ -149,8 +199,13 @@ def split_pages(pages: Sequence[PdfPage]) -> list[DocumentPart]:
     """The documents a PDF holds, by page-level cues (one part when nothing says otherwise)."""
     parts: list[DocumentPart] = []
     prev: PageCues | None = None
+    running: list[set[str]] = []  # the lines of each page of the current document
     for page in pages:
         cues = page_cues(page.text)
+        lines = _lines(page.text)
+        keys = {_key(ln) for ln in lines}
+        if cues.opens in ("title", "header") and _repeats(cues.title, running, lines):
+            cues.opens = None
         new = not parts
         if prev is not None:
             if cues.number and prev.number:
@@ -165,9 +220,11 @@ def split_pages(pages: Sequence[PdfPage]) -> list[DocumentPart]:
                 new = cues.opens is not None
         if new or not parts:
             parts.append(DocumentPart(number=cues.number))
+            running = []
         elif cues.number and not parts[-1].number:
             parts[-1].number = cues.number
         parts[-1].pages.append(page)
+        running.append(keys)
         # a page without cues of its own keeps the document's numbering going
         prev = cues if (cues.page is not None or cues.number or prev is None) else _carry(prev)
     return [p for p in parts if any(pg.text.strip() for pg in p.pages)] or parts[:1]
@@ -255,13 +312,14 @@ def document_kind(text: str, *, bundled: bool) -> str:
     if cues.opens == "email":
         return "email"
     mail = email_fields(text)
-    head = "\n".join(lines[:40])
+    head = "\n".join(lines[:80])
     minutes_words = len(_MINUTES_CUE.findall(head))
     if mail.to and mail.subject and mail.sender is not None and minutes_words < 2:
         return "memo"  # 'Aan: / Van: / Datum: / Onderwerp:' without a meeting around it
     if not bundled:
         return "minutes"
-    if title_line or minutes_words >= 2 or re.search(r"(?im)^\s*\d{1,2}[.)]\s+\S", head):
+    labels = any(_HEADER_LABEL.match(ln) or _DATE_LABEL.match(ln) for ln in top)
+    if title_line or labels or minutes_words >= 2 or _ITEM_LINE.search(head):
         return "minutes"
     return "document"
 

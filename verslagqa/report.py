@@ -25,7 +25,7 @@ from .settings import AnswerSettings
 
 __all__ = ["SUITES", "answer_variant", "corpus_key", "run_evals", "write_html_report"]
 
-SUITES = ("structure", "retrieval", "qa", "actions", "tracking", "summaries")
+SUITES = ("structure", "retrieval", "qa", "actions", "tracking", "documents", "summaries")
 
 #: Metrics drawn in the comparison chart, per suite.
 CHART_METRICS = {
@@ -40,6 +40,7 @@ CHART_METRICS = {
     ],  # fmt: skip
     "actions": ["precision", "recall", "f1", "deadline_accuracy"],
     "tracking": ["link_precision", "link_recall", "link_f1", "status_accuracy"],
+    "documents": ["boundary_precision", "boundary_recall", "documents_exact", "kind_accuracy"],
     "summaries": ["key_point_coverage", "schema_validity_rate", "fallback_rate"],
 }
 
@@ -133,6 +134,12 @@ def run_evals(
             "embeddings": by_meaning["metrics"],
             "words (no model)": by_words["metrics"],
         }
+    if "documents" in suites:
+        say("documents")
+        from .eval_documents import run_documents_suite
+
+        results["documents"] = run_documents_suite(corpus)
+        comparison["documents"] = results["documents"]["metrics"]
     # 'local@judge=false': the model, then answer settings to compare (default: settings)
     loaded: dict[str, Any] = {}
     models = {}
@@ -243,6 +250,7 @@ _CASE_COLUMNS = {
     "actions": ["meeting_id", "precision", "recall", "deadlines_right", "missed", "extra"],
     "structure": ["file", "date", "title", "items_missed", "items_extra", "warnings"],
     "tracking": ["series", "description", "status", "steps"],
+    "documents": ["condition", "file", "found", "expected", "kind"],
     "summaries": ["meeting_id", "summary", "items", "warnings", "seconds"],
 }
 

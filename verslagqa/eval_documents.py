@@ -1,0 +1,148 @@
+"""How well PDFs of Woo releases are split into documents, measured on real minutes.
+
+The development corpus holds minutes as text. Each file is laid out in pages as a PDF would
+print it (lines wrapped at 95 characters, 48 lines a page; markdown marks taken off), and:
+
+* **single**: every file on its own must stay one document (over-splitting a long verslag
+  whose page opens with a heading is the failure this guards);
+* **bundles**: files are put together three at a time in a fixed shuffled order, as a Woo
+  release bundles documents, with the page furniture real releases print: none (``bare``),
+  'Pagina 2 van 5' footers (``numbered``), '- 2 -' footers (``numbered, no total``) or a
+  'Document 12' stamp on every page (``stamped``). Each document's page range must come out.
+
+``boundary_precision``/``recall`` count the page breaks that start a new document;
+``documents_exact`` is the share of documents whose page range is found exactly (for
+``single``: the share of files kept whole); ``kind_accuracy`` the share of documents told
+apart as minutes.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from .documents import document_kind, split_pages
+from .lines import split_front_matter
+from .pdf import PdfPage
+
+__all__ = ["paginate", "run_documents_suite"]
+
+LINES_PER_PAGE = 48
+WIDTH = 95
+CONDITIONS = ("bare", "numbered", "numbered, no total", "stamped")
+
+
+def paginate(text: str) -> list[str]:
+    """``text`` as the pages a PDF of it would have (markdown marks off, lines wrapped)."""
+    text = split_front_matter(text)[1]  # crawler metadata, not printed on a page
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = re.sub(r"^\s*#{1,6}\s*", "", raw).replace("**", "").replace("|", " ")
+        if re.fullmatch(r"[\s:\-]*", line) and "|" in raw:
+            continue  # a markdown table's rule row
+        lines.extend(textwrap.wrap(line, WIDTH) or [""])
+    pages = ["\n".join(lines[i : i + LINES_PER_PAGE]) for i in range(0, len(lines), LINES_PER_PAGE)]
+    return [p for p in pages if p.strip()] or [""]
+
+
+def _furnish(pages: list[str], condition: str, number: int) -> list[str]:
+    n = len(pages)
+    if condition == "numbered":
+        return [f"{p}\nPagina {i} van {n}" for i, p in enumerate(pages, 1)]
+    if condition == "numbered, no total":
+        return [f"{p}\n- {i} -" for i, p in enumerate(pages, 1)]
+    if condition == "stamped":
+        return [f"Document {number}\n{p}" for p in pages]
+    return pages
+
+
+def _files(corpus: Path) -> list[Path]:
+    return sorted(
+        f
+        for f in corpus.iterdir()
+        if f.suffix in (".md", ".txt") and f.name not in ("SOURCES.md", "README.md")
+    )
+
+
+def _score(truth: list[tuple[int, int]], found: list[tuple[int, int]]) -> dict[str, float]:
+    want = {a for a, _ in truth[1:]}
+    got = {a for a, _ in found[1:]}
+    hit = len(want & got)
+    return {
+        "tp": hit,
+        "predicted": len(got),
+        "expected": len(want),
+        "exact": len(set(truth) & set(found)),
+        "documents": len(truth),
+    }
+
+
+def _metrics(rows: list[dict[str, float]], kinds_right: int, kinds_total: int) -> dict[str, Any]:
+    tp = sum(r["tp"] for r in rows)
+    pred = sum(r["predicted"] for r in rows)
+    exp = sum(r["expected"] for r in rows)
+    p = tp / pred if pred else 1.0
+    r = tp / exp if exp else 1.0
+    return {
+        "boundary_precision": round(p, 3),
+        "boundary_recall": round(r, 3),
+        "boundary_f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
+        "documents_exact": round(
+            sum(x["exact"] for x in rows) / max(sum(x["documents"] for x in rows), 1), 3
+        ),
+        "kind_accuracy": round(kinds_right / kinds_total, 3) if kinds_total else 1.0,
+        "documents": int(sum(x["documents"] for x in rows)),
+    }
+
+
+def run_documents_suite(corpus: Path, bundle_size: int = 3, seed: int = 0) -> dict[str, Any]:
+    """Split the corpus's minutes laid out as PDF pages, alone and bundled; see module doc."""
+    texts = {f.name: f.read_text(encoding="utf-8", errors="replace") for f in _files(corpus)}
+    paged = {name: paginate(t) for name, t in texts.items()}
+    metrics: dict[str, Any] = {}
+    cases: list[dict[str, Any]] = []
+
+    rows, right = [], 0
+    for name, alone in paged.items():
+        parts = split_pages([PdfPage(i + 1, t) for i, t in enumerate(alone)])
+        found = [(p.first, p.last) for p in parts]
+        rows.append(_score([(1, len(alone))], found))
+        kind = document_kind("\n\n".join(alone), bundled=True)
+        right += kind == "minutes"
+        if len(found) > 1 or kind != "minutes":
+            cases.append({"condition": "single", "file": name, "found": str(found), "kind": kind})
+    metrics["single"] = _metrics(rows, right, len(paged))
+
+    names = list(paged)
+    random.Random(seed).shuffle(names)
+    bundles = [names[i : i + bundle_size] for i in range(0, len(names), bundle_size)]
+    for condition in CONDITIONS:
+        rows, right, total = [], 0, 0
+        for b, group in enumerate(bundles):
+            pages: list[str] = []
+            truth = []
+            for k, name in enumerate(group):
+                doc = _furnish(paged[name], condition, number=b * bundle_size + k + 1)
+                truth.append((len(pages) + 1, len(pages) + len(doc)))
+                pages.extend(doc)
+            parts = split_pages([PdfPage(i + 1, t) for i, t in enumerate(pages)])
+            found = [(p.first, p.last) for p in parts]
+            rows.append(_score(truth, found))
+            for part in parts:
+                total += 1
+                right += document_kind(part.text, bundled=True) == "minutes"
+            if found != truth:
+                cases.append(
+                    {"condition": condition, "file": " + ".join(group),
+                     "found": str(found), "expected": str(truth)}
+                )  # fmt: skip
+        metrics[condition] = _metrics(rows, right, total)
+    return {
+        "metrics": metrics,
+        "files": len(paged),
+        "bundles": len(bundles),
+        "cases": cases,
+    }
