@@ -196,3 +196,13 @@ def test_meeting_date_falls_back_to_heading() -> None:
     m = parse_verslag(doc)
     assert m.meeting_date == dt.date(2023, 2, 14)
     assert m.title.startswith("Notulen van de raadsvergadering")
+
+
+def test_attendees_with_a_broken_br_tag_do_not_recurse() -> None:
+    """OCR of a page that printed '<br>' can return '<br' without its '>'."""
+    from verslagqa.header import split_people
+
+    assert split_people("Jan (Logius) <br Piet (RvIG)") == ["Jan (Logius) <br Piet (RvIG)"]
+    assert split_people("Jan (Logius)<br>Piet (RvIG), Klaas") == [
+        "Jan (Logius)", "Piet (RvIG) — Klaas"
+    ]  # fmt: skip

@@ -718,7 +718,7 @@ def eval_(
         str,
         typer.Option(
             "--suite",
-            help="structure, retrieval, qa, actions, tracking, documents, summaries or all.",
+            help="structure, retrieval, qa, actions, tracking, documents, ocr, summaries or all.",
         ),
     ] = "all",
     llm: Annotated[

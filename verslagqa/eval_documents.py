@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 import re
 import textwrap
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from .documents import document_kind, split_pages
 from .lines import split_front_matter
 from .pdf import PdfPage
 
-__all__ = ["paginate", "run_documents_suite"]
+__all__ = ["paginate", "run_documents_suite", "run_ocr_suite", "scan_page"]
 
 LINES_PER_PAGE = 48
 WIDTH = 95
@@ -146,3 +147,99 @@ def run_documents_suite(corpus: Path, bundle_size: int = 3, seed: int = 0) -> di
         "bundles": len(bundles),
         "cases": cases,
     }
+
+
+# -- OCR ----------------------------------------------------------------------------------------
+
+_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+)
+
+
+def scan_page(text: str, dpi: int = 300) -> Any:
+    """``text`` printed on an A4 page and 'scanned': a grey image at ``dpi``, no text layer."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    size = round(11 * dpi / 72)  # 11 pt
+    font_path = next((f for f in _FONTS if Path(f).exists()), None)
+    font = ImageFont.truetype(font_path, size) if font_path else ImageFont.load_default(size=size)
+    width, height = round(8.27 * dpi), round(11.69 * dpi)
+    img = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(img)
+    y = round(0.8 * dpi)
+    for line in text.splitlines():
+        draw.text((round(0.8 * dpi), y), line, font=font, fill=0)
+        y += round(size * 1.35)
+        if y > height - dpi // 2:
+            break
+    return img
+
+
+def run_ocr_suite(corpus: Path, settings: Any, per_file: int = 1) -> dict[str, Any]:
+    """OCR of the corpus's minutes printed and scanned (the first ``per_file`` pages of each):
+    the share of the words that come back, and whether the meeting's date and title come out
+    as from the same pages as text."""
+    import io
+    import time
+
+    from .ocr import ocr_status
+    from .parse import parse_file
+    from .pdf import read_pdf_pages
+
+    problem = ocr_status(settings.parse.ocr.language)
+    if problem:
+        return {"metrics": {}, "skipped": problem, "cases": []}
+    rows, cases = [], []
+    started = time.perf_counter()
+    n_pages = 0
+    for f in _files(corpus):
+        pages = paginate(f.read_text(encoding="utf-8", errors="replace"))[:per_file]
+        buf = io.BytesIO()
+        images = [scan_page(p) for p in pages]
+        images[0].save(buf, "PDF", resolution=300, save_all=True, append_images=images[1:])
+        data = buf.getvalue()
+        ocr = settings.parse.ocr.model_copy(update={"cache": False})
+        read = read_pdf_pages(data, f.name, ocr)
+        n_pages += len(read)
+        want = Counter(_WORD.findall("\n".join(pages).lower()))
+        got = Counter(_WORD.findall("\n".join(p.text for p in read).lower()))
+        recovered = sum((want & got).values()) / max(sum(want.values()), 1)
+        # the same pages as text: what OCR loses, not what the other pages add
+        text_version = parse_file("\n".join(pages).encode(), source=f"{f.stem}.txt")[0]
+        scanned = settings.model_copy(deep=True)
+        scanned.parse.ocr = ocr
+        pdf_path = f"{f.stem}.pdf"
+        try:
+            from_scan = parse_file(data, source=pdf_path, settings=scanned)[0]
+            same_date = from_scan.meeting_date == text_version.meeting_date
+            same_title = _norm(from_scan.title) == _norm(text_version.title)
+        except ValueError:
+            same_date = same_title = False
+        rows.append((recovered, same_date, same_title))
+        if recovered < 0.95 or not same_date or not same_title:
+            cases.append(
+                {"file": f.name, "words_recovered": round(recovered, 3),
+                 "date": same_date, "title": same_title}
+            )  # fmt: skip
+    seconds = time.perf_counter() - started
+    return {
+        "metrics": {
+            "ocr": {
+                "word_recovery": round(sum(r[0] for r in rows) / len(rows), 3),
+                "pages_95": round(sum(r[0] >= 0.95 for r in rows) / len(rows), 3),
+                "date_agreement": round(sum(r[1] for r in rows) / len(rows), 3),
+                "title_agreement": round(sum(r[2] for r in rows) / len(rows), 3),
+                "seconds_per_page": round(seconds / max(n_pages, 1), 2),
+                "pages": n_pages,
+            }
+        },
+        "cases": cases,
+    }
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _norm(title: str) -> str:
+    return " ".join(_WORD.findall(title.lower()))

@@ -215,12 +215,14 @@ def parse_header(lines: list[Line]) -> Header:
     return header
 
 
+_BR = re.compile(r"(?i)<br\s*/?>")
+
+
 def split_people(value: str) -> list[str]:
     """Split an attendee list on commas, keeping '(BPZ, verslag)' together."""
-    if "<br" in value.lower():
-        return [
-            p for v in re.split(r"(?i)<br\s*/?>", value) for p in split_people(v.replace(",", " —"))
-        ]
+    parts = _BR.split(value)
+    if len(parts) > 1:  # '<br>' between names (a table cell exported as HTML)
+        return [p for v in parts for p in split_people(v.replace(",", " —"))]
     value = re.sub(r"\s+", " ", value).strip().rstrip(".;")
     if not value or value in {"-", "–", "n.v.t.", "nvt", "geen"}:
         return []

@@ -25,7 +25,9 @@ from .settings import AnswerSettings
 
 __all__ = ["SUITES", "answer_variant", "corpus_key", "run_evals", "write_html_report"]
 
-SUITES = ("structure", "retrieval", "qa", "actions", "tracking", "documents", "summaries")
+SUITES = (
+    "structure", "retrieval", "qa", "actions", "tracking", "documents", "ocr", "summaries",
+)  # fmt: skip
 
 #: Metrics drawn in the comparison chart, per suite.
 CHART_METRICS = {
@@ -41,6 +43,7 @@ CHART_METRICS = {
     "actions": ["precision", "recall", "f1", "deadline_accuracy"],
     "tracking": ["link_precision", "link_recall", "link_f1", "status_accuracy"],
     "documents": ["boundary_precision", "boundary_recall", "documents_exact", "kind_accuracy"],
+    "ocr": ["word_recovery", "pages_95", "date_agreement", "title_agreement"],
     "summaries": ["key_point_coverage", "schema_validity_rate", "fallback_rate"],
 }
 
@@ -140,6 +143,13 @@ def run_evals(
 
         results["documents"] = run_documents_suite(corpus)
         comparison["documents"] = results["documents"]["metrics"]
+    if "ocr" in suites:
+        say("ocr (about 2.5 s a page)")
+        from .eval_documents import run_ocr_suite
+
+        results["ocr"] = run_ocr_suite(corpus, index.settings)
+        if results["ocr"]["metrics"]:
+            comparison["ocr"] = results["ocr"]["metrics"]
     # 'local@judge=false': the model, then answer settings to compare (default: settings)
     loaded: dict[str, Any] = {}
     models = {}
@@ -251,6 +261,7 @@ _CASE_COLUMNS = {
     "structure": ["file", "date", "title", "items_missed", "items_extra", "warnings"],
     "tracking": ["series", "description", "status", "steps"],
     "documents": ["condition", "file", "found", "expected", "kind"],
+    "ocr": ["file", "words_recovered", "date", "title"],
     "summaries": ["meeting_id", "summary", "items", "warnings", "seconds"],
 }
 
