@@ -12,9 +12,16 @@ from __future__ import annotations
 from .answer import CANNOT_ANSWER, Answer, Citation
 from .index import IndexReport
 from .library import Library
-from .parse import LoadResult, ParseFailure, VerslagParseError, load_verslagen, parse_verslag
+from .parse import (
+    LoadResult,
+    ParseFailure,
+    VerslagParseError,
+    load_verslagen,
+    parse_file,
+    parse_verslag,
+)
 from .retrieve import Hit, SearchFilters
-from .schemas import AgendaItem, Meeting
+from .schemas import AgendaItem, InventoryEntry, Meeting
 from .settings import Settings
 
 __version__ = "0.1.0"
@@ -26,6 +33,7 @@ __all__ = [
     "Citation",
     "Hit",
     "IndexReport",
+    "InventoryEntry",
     "Library",
     "LoadResult",
     "Meeting",
@@ -35,5 +43,6 @@ __all__ = [
     "VerslagParseError",
     "__version__",
     "load_verslagen",
+    "parse_file",
     "parse_verslag",
 ]
