@@ -9,9 +9,9 @@ def test_public_api_is_pinned() -> None:
     assert sorted(verslagqa.__all__) == sorted(
         [
             "AgendaItem", "Answer", "CANNOT_ANSWER", "Citation", "Hit", "IndexReport",
-            "Library", "LoadResult", "Meeting",
+            "InventoryEntry", "Library", "LoadResult", "Meeting",
             "ParseFailure", "SearchFilters", "Settings", "VerslagParseError", "__version__",
-            "load_verslagen", "parse_verslag",
+            "load_verslagen", "parse_file", "parse_verslag",
         ]
     )  # fmt: skip
     for name in verslagqa.__all__:

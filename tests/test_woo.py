@@ -130,7 +130,8 @@ def test_a_bad_page_is_reported_and_the_others_go_on(
     path.write_bytes(
         make_pdf([Page(MINUTES_1), Page(["x"], scanned=True), Page(["y"], scanned=True)])
     )
-    m = parse_verslag(path, settings=_settings(tmp_path, cache=False))
+    # one page at a time: which call fails is then known
+    m = parse_verslag(path, settings=_settings(tmp_path, cache=False, workers=1))
     assert len(calls) == 2
     assert "aanbesteding van het beheer" in m.text.lower()
     assert any("page 2" in w and "simulated" in w for w in m.warnings)

@@ -509,15 +509,18 @@ def meetings(
     infos = idx.meetings()
     if as_json:
         sys.stdout.write(
-            json.dumps({"meetings": [m.model_dump() for m in infos]}, ensure_ascii=False) + "\n"
+            json.dumps({"meetings": [m.model_dump(mode="json") for m in infos]}, ensure_ascii=False)
+            + "\n"
         )
         return
     table = Table(title=f"{len(infos)} meetings in {idx.store}")
-    for col in ("meeting_id", "title", "date", "items", "chunks", "source"):
+    kinds = any(m.kind != "minutes" for m in infos)  # a Woo release: say which is which
+    for col in ("meeting_id", "title", "date", *(("kind",) if kinds else ()), "items", "chunks",
+                "source"):  # fmt: skip
         table.add_column(col, overflow="fold")
     for m in infos:
         table.add_row(
-            m.meeting_id, display_title(m.title), m.meeting_date,
+            m.meeting_id, display_title(m.title), m.meeting_date, *((m.kind,) if kinds else ()),
             " ".join(i or "—" for i in m.items), str(m.chunks), m.source,
         )  # fmt: skip
     out.print(table)

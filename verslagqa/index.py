@@ -108,6 +108,9 @@ class FileEntry(BaseModel):
         default="", description="sha256 of the whole file (a PDF may hold several documents)."
     )
     kind: str = "minutes"
+    warnings: list[str] = Field(
+        default_factory=list, description="What the parser had to guess, shown on every run."
+    )
     inventory: InventoryEntry | None = Field(
         default=None, description="The Woo inventory row joined to the document."
     )
@@ -338,6 +341,9 @@ class Index:
                     for e in known.values()
                 ):
                     report.unchanged += sum(len(e.chunk_ids) for e in known.values())
+                    report.warnings.extend(
+                        FileError(source=k, reason=w) for k, e in known.items() for w in e.warnings
+                    )
                     continue  # unchanged: not parsed again (a scanned PDF is not OCR'd again)
                 try:
                     docs = parse_file(path, source=src, settings=self.settings)
@@ -358,7 +364,9 @@ class Index:
                     )
                     old = self.files.get(doc_src)
                     if old and old.sha256 == meeting.sha256 and old.state == "complete":
-                        self.files[doc_src] = old.model_copy(update={"file_sha256": file_sha})
+                        self.files[doc_src] = old.model_copy(
+                            update={"file_sha256": file_sha, "warnings": meeting.warnings}
+                        )
                         report.unchanged += len(old.chunk_ids)
                         continue
                     twin = by_sha.get(meeting.sha256)
@@ -426,6 +434,7 @@ class Index:
                 sha256=meeting.sha256,
                 file_sha256=file_sha,
                 kind=meeting.kind,
+                warnings=meeting.warnings,
                 inventory=meeting.inventory,
                 meeting_id=meeting.meeting_id,
                 title=meeting.title,

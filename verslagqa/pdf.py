@@ -13,7 +13,9 @@ import contextlib
 import contextvars
 import io
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +23,8 @@ from typing import TYPE_CHECKING
 from .ocr import OcrCache, OcrError, ocr_image, ocr_status
 
 if TYPE_CHECKING:
+    from PIL.Image import Image
+
     from .settings import OcrSettings
 
 __all__ = ["PdfPage", "PdfReadError", "ocr_progress", "read_pdf_pages"]
@@ -138,28 +142,60 @@ def read_pdf_pages(
                 p.problem = problem
             return pages
         cache = OcrCache(cache_dir, data, settings)
-        progress = _PROGRESS.get()
-        for done, p in enumerate(scans):
-            if progress:
-                progress(source, done, len(scans))
-            text = cache.get(p.number)
-            if text is None:
-                try:
-                    image = doc[p.number - 1].render(scale=settings.dpi / 72).to_pil()
-                    text = ocr_image(image.convert("L"), settings)
-                except (OcrError, pdfium.PdfiumError, OSError, ValueError) as exc:
-                    p.problem = f"page {p.number}: {exc}"  # the batch goes on past a bad page
-                    continue
-                cache.put(p.number, text)
-            text = _BOX_DEBRIS.sub("", text)
-            stamp = p.text.strip()
-            p.text = f"{stamp}\n{text}" if stamp and stamp not in text else text
-            p.ocr = True
-        if progress:
-            progress(source, len(scans), len(scans))
+        _ocr_pages(doc, scans, cache, settings, source)
     finally:
         doc.close()
     return pages
+
+
+def _ocr(image: Image, settings: OcrSettings) -> str:
+    return ocr_image(image, settings)  # looked up at call time: tests replace it
+
+
+def _ocr_pages(
+    doc: object, scans: list[PdfPage], cache: OcrCache, settings: OcrSettings, source: str
+) -> None:
+    """OCR ``scans`` in page order, ``settings.workers`` Tesseract runs at a time: pages are
+    rendered here (pdfium is not thread-safe) and read by Tesseract processes in threads."""
+    import pypdfium2 as pdfium
+
+    progress = _PROGRESS.get()
+    if progress:
+        progress(source, 0, len(scans))
+    pending: deque[tuple[PdfPage, Future[str] | str]] = deque()
+    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
+        done = 0
+        for p in [*scans, None]:
+            if p is not None:
+                text = cache.get(p.number)
+                if text is not None:
+                    pending.append((p, text))
+                else:
+                    try:
+                        page = doc[p.number - 1]  # type: ignore[index]
+                        image = page.render(scale=settings.dpi / 72).to_pil().convert("L")
+                    except (pdfium.PdfiumError, OSError, ValueError) as exc:
+                        p.problem = f"page {p.number}: cannot render ({exc})"
+                        done += 1
+                        continue
+                    pending.append((p, pool.submit(_ocr, image, settings)))
+            # keep at most `workers` pages waiting (each image is ~9 MB at 300 dpi)
+            while pending and (p is None or len(pending) > max(1, settings.workers)):
+                page_, job = pending.popleft()
+                try:
+                    text = job if isinstance(job, str) else job.result()
+                except (OcrError, OSError, ValueError) as exc:
+                    page_.problem = f"page {page_.number}: {exc}"  # the others go on
+                else:
+                    if not isinstance(job, str):
+                        cache.put(page_.number, text)
+                    text = _BOX_DEBRIS.sub("", text)
+                    stamp = page_.text.strip()
+                    page_.text = f"{stamp}\n{text}" if stamp and stamp not in text else text
+                    page_.ocr = True
+                done += 1
+                if progress:
+                    progress(source, done, len(scans))
 
 
 def _mark_unread(pages: list[PdfPage], settings: OcrSettings, why: str) -> list[PdfPage]:

@@ -57,6 +57,9 @@ class OcrSettings(BaseModel):
         "and is OCR'd (page numbers and stamps alone stay under it).",
     )
     timeout_s: float = Field(default=180.0, description="Longest Tesseract run for one page.")
+    workers: int = Field(
+        default=2, description="Pages read at the same time (one Tesseract process each)."
+    )
     cache: bool = Field(
         default=True,
         description="Keep OCR text per page, keyed by the file's hash, so re-reading a "
