@@ -228,6 +228,10 @@ def test_bundle_becomes_documents_with_kinds_metadata_and_inventory(tmp_path: Pa
     ]
     inventory, minutes, email, memo = docs
     assert [e.number for e in inventory.inventory_entries] == ["1", "2", "3"]
+    # the grounds column withholds nothing: codes stay codes there
+    assert "5.1.2e" in inventory.text and "weggelakt" not in inventory.text
+    assert inventory.redactions == 0
+    assert all(inventory.text[i.start : i.end] == i.text for i in inventory.items)
     assert minutes.source == f"{path}#pages=2-3"
     assert minutes.title == "Verslag overleg Digitale Toegang"
     assert [i.label for i in minutes.items] == ["1", "2", "3", "4"]

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 from .textutil import (
+    REDACTION_TOKEN_RE,
     find_date,
     is_date_only,
     legend_codes,
@@ -379,6 +380,7 @@ def _as_kind(doc: Meeting, raw: str, *, bundled: bool) -> Meeting:
         if not any(k in w for k in ("verslag header", "meeting date", "no title"))
     ]
     if kind == "inventory":
+        _grounds_as_codes(doc)  # its 'weigeringsgrond' column lists grounds, withholds nothing
         doc.inventory_entries = read_inventory(raw)
         doc.title = "Inventarislijst"
         doc.meeting_date = None  # the dates in it are its documents' dates
@@ -396,6 +398,27 @@ def _as_kind(doc: Meeting, raw: str, *, bundled: bool) -> Meeting:
             doc.document_date = head.date
     doc.meeting_id = _meeting_id(doc)
     return doc
+
+
+def _grounds_as_codes(doc: Meeting) -> None:
+    """'[weggelakt 5.1.2e]' back to '5.1.2e' in the text, items and page marks."""
+    shifts: list[tuple[int, int]] = []  # (end of a token in the old text, length change)
+
+    def code(m: re.Match[str]) -> str:
+        new = m.group(0)[len("[weggelakt ") : -1]
+        shifts.append((m.end(), len(new) - len(m.group(0))))
+        return new
+
+    doc.text = REDACTION_TOKEN_RE.sub(code, doc.text)
+
+    def moved(offset: int) -> int:
+        return offset + sum(d for end, d in shifts if end <= offset)
+
+    for item in doc.items:
+        item.start, item.end = moved(item.start), moved(item.end)
+        item.text = doc.text[item.start : item.end]
+    doc.page_marks = [(moved(off), page) for off, page in doc.page_marks]
+    doc.redactions = 0
 
 
 def _meeting_id(doc: Meeting) -> str:
