@@ -144,7 +144,7 @@ def run_evals(
         results["documents"] = run_documents_suite(corpus)
         comparison["documents"] = results["documents"]["metrics"]
     if "ocr" in suites:
-        say("ocr (about 2.5 s a page)")
+        say("ocr (two conditions, about 3 minutes)")
         from .eval_documents import run_ocr_suite
 
         results["ocr"] = run_ocr_suite(corpus, index.settings)
@@ -261,7 +261,7 @@ _CASE_COLUMNS = {
     "structure": ["file", "date", "title", "items_missed", "items_extra", "warnings"],
     "tracking": ["series", "description", "status", "steps"],
     "documents": ["condition", "file", "found", "expected", "kind"],
-    "ocr": ["file", "words_recovered", "date", "title"],
+    "ocr": ["condition", "file", "words_recovered", "date", "title"],
     "summaries": ["meeting_id", "summary", "items", "warnings", "seconds"],
 }
 
