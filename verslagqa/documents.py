@@ -35,7 +35,7 @@ __all__ = [
     "split_pages",
 ]
 
-# A Woo stamp on its own line: 'Document 12', 'Documentnummer: 12', 'Doc.nr. 12', 'Nr. 12'.
+# A Woo stamp on its own line: 'Document 12', 'Documentnummer: 12', 'Doc.nr. 12'.
 STAMP_LINE = re.compile(
     r"(?im)^\s*(?:document(?:nummer|nr\.?)?|doc\.?\s*nr\.?|docnr\.?)\s*[:.]?\s*(\d{1,5}[a-z]?)\s*$"
 )
