@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
@@ -25,6 +26,7 @@ __all__ = [
     "context_header",
     "count_tokens",
     "page_in_chunk",
+    "page_spans",
     "dutch_date",
     "dutch_date_iso",
     "split_sentences",
@@ -164,13 +166,22 @@ def date_ts(date: dt.date | None) -> int:
     return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp())
 
 
-def _page_spans(meeting: Meeting, start: int, end: int) -> str:
-    """'3' or '3:0,4:812' (page, offset in the chunk where it starts) for a PDF; '' else."""
+def page_spans(starts: Iterable[tuple[int, int | None]]) -> str:
+    """A chunk's ``pages`` metadata, '3:0,4:812': each (offset in the chunk's text, page)
+    where a new page starts; '' when no page is known (not a PDF)."""
+    spans, last = [], None
+    for offset, page in starts:
+        if page is not None and page != last:
+            spans.append(f"{page}:{offset}")
+            last = page
+    return ",".join(spans)
+
+
+def _chunk_pages(meeting: Meeting, start: int, end: int) -> str:
     if not meeting.pages:
         return ""
-    spans = [f"{meeting.page_at(start)}:0"]
-    spans += [f"{page}:{off - start}" for off, page in meeting.page_marks if start < off < end]
-    return spans[0].split(":")[0] if len(spans) == 1 else ",".join(spans)
+    inside = [(off - start, page) for off, page in meeting.page_marks if start < off < end]
+    return page_spans([(0, meeting.page_at(start)), *inside])
 
 
 def page_in_chunk(pages: str, offset: int) -> int | None:
@@ -228,7 +239,7 @@ def chunk_meeting(
                         "end": start + len(text),
                         "context": header,
                         "kind": meeting.kind,
-                        "pages": _page_spans(meeting, start, start + len(text)),
+                        "pages": _chunk_pages(meeting, start, start + len(text)),
                     },
                 )
             )

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .chunk import count_tokens
+from .chunk import count_tokens, page_spans
 from .dutch import split_sentences, tokenize
 from .retrieve import Hit
 from .safety import is_injection
@@ -97,28 +97,19 @@ def group_hits(hits: list[Hit], max_sources: int) -> list[tuple[Hit, list[Hit]]]
     out = []
     for members in groups.values():
         lines: list[str] = []
-        pages: list[int | None] = []  # the PDF page of each line
+        starts: list[tuple[int, int | None]] = []  # (offset in the merged text, PDF page)
+        pos = 0
         for h in sorted(members, key=lambda x: x.start):
             for line in h.text.split("\n"):
                 if line.strip() and line not in lines:
                     lines.append(line)
-                    pages.append(h.page_of(line))
+                    starts.append((pos, h.page_of(line)))
+                    pos += len(line) + 1
         merged = members[0].model_copy(
-            update={"text": "\n".join(lines), "pages": _page_spans(lines, pages)}
+            update={"text": "\n".join(lines), "pages": page_spans(starts)}
         )
         out.append((merged, members))
     return out
-
-
-def _page_spans(lines: list[str], pages: list[int | None]) -> str:
-    """The ``pages`` metadata of lines joined by newlines: 'page:offset' where a page starts."""
-    spans, pos, last = [], 0, None
-    for line, page in zip(lines, pages, strict=True):
-        if page is not None and page != last:
-            spans.append(f"{page}:{pos}")
-            last = page
-        pos += len(line) + 1
-    return ",".join(spans)
 
 
 def select_context(

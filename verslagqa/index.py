@@ -33,11 +33,11 @@ from .chunk import CHUNKER_VERSION, Chunk, chunk_meeting
 from .errors import VerslagQAError
 from .keyword import KeywordIndex
 from .parse import (
+    FolderInventories,
     VerslagParseError,
     file_of,
     inventory_first,
     iter_verslag_files,
-    join_inventory,
     parse_file,
     unique_meeting_id,
 )
@@ -326,19 +326,15 @@ class Index:
             # meetings are embedded in groups: one encode call sorts many chunks by length
             # (less padding) and the manifest is written twice per group, not per file
             group: list[tuple[str, Meeting, list[Chunk], str]] = []
-            inventories: dict[Path, list[InventoryEntry]] = {}
+            inventories = FolderInventories()
             for n, path in enumerate(inventory_first(files)):
                 src = str(Path(path).resolve())
                 if on_file:
                     on_file(src, n, len(files))
                 known = self._entries_of(src)
-                try:
-                    data = Path(path).read_bytes() if known else b""
-                except OSError:
-                    data = b""
-                if data and all(
-                    e.state == "complete" and e.file_sha256 == hashlib.sha256(data).hexdigest()
-                    for e in known.values()
+                file_sha = self._file_sha(Path(path))
+                if known and all(
+                    e.state == "complete" and e.file_sha256 == file_sha for e in known.values()
                 ):
                     report.unchanged += sum(len(e.chunk_ids) for e in known.values())
                     report.warnings.extend(
@@ -350,10 +346,7 @@ class Index:
                 except VerslagParseError as exc:
                     report.errors.append(FileError(source=str(path), reason=exc.reason))
                     continue
-                rows = inventories.setdefault(Path(src).parent, [])
-                rows.extend(e for d in docs for e in d.inventory_entries)
-                join_inventory([d for d in docs if d.inventory is None], rows)
-                file_sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+                inventories.join(Path(src), docs)
                 for gone in set(known) - {d.source for d in docs}:
                     taken.discard(known[gone].meeting_id)
                     report.removed += self._remove_file(gone)  # the file was split anew
@@ -404,6 +397,16 @@ class Index:
             max_tokens=self.settings.chunk.max_tokens,
             overlap_tokens=self.settings.chunk.overlap_tokens,
         )
+
+    def _file_sha(self, path: Path) -> str:
+        """sha256 of the file's bytes; '' when it cannot be read or is too large (the parser
+        then reports why, without reading it)."""
+        try:
+            if path.stat().st_size > self.settings.parse.max_bytes:
+                return ""
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return ""
 
     def _entries_of(self, src: str) -> dict[str, FileEntry]:
         """The entries of file ``src``: itself, or the documents of a PDF bundle."""

@@ -38,8 +38,7 @@ def _filters(
 
 def resolve_meeting(index: Index, ref: str | Path) -> Meeting:
     """Parse the verslag behind a meeting id in ``index`` (or the file ``ref`` itself)."""
-    path = Path(ref)
-    if path.is_file() or (str(ref) != file_of(str(ref)) and Path(file_of(str(ref))).is_file()):
+    if Path(file_of(str(ref))).is_file():  # a file, or one document of it ('x.pdf#pages=3-4')
         return parse_verslag(ref, settings=index.settings)
     infos = index.meetings()
     exact = [i for i in infos if i.meeting_id == str(ref)]

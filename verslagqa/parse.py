@@ -68,6 +68,7 @@ from .textutil import (
 )
 
 __all__ = [
+    "FolderInventories",
     "LoadResult",
     "ParseFailure",
     "VerslagParseError",
@@ -692,16 +693,14 @@ def load_verslagen(
     result = LoadResult()
     seen_sha: dict[str, str] = {}
     seen_ids: set[str] = set()
-    inventories: dict[Path, list[InventoryEntry]] = {}
+    inventories = FolderInventories()
     for path in inventory_first(iter_verslag_files(paths)):
         try:
             docs = parse_file(path, max_bytes=max_bytes, settings=settings)
         except VerslagParseError as exc:
             result.errors.append(ParseFailure(source=exc.source, reason=exc.reason))
             continue
-        folder_rows = inventories.setdefault(Path(path).parent, [])
-        folder_rows.extend(e for d in docs for e in d.inventory_entries)
-        join_inventory([d for d in docs if d.inventory is None], folder_rows)
+        inventories.join(Path(path), docs)
         for meeting in docs:
             if meeting.sha256 in seen_sha:
                 result.errors.append(
@@ -716,6 +715,19 @@ def load_verslagen(
             seen_ids.add(meeting.meeting_id)
             result.meetings.append(meeting)
     return result
+
+
+class FolderInventories:
+    """The inventory rows read so far in each folder of a batch: the documents of every file
+    read next are joined to the rows of its folder (those of its own bundle come first)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[Path, list[InventoryEntry]] = {}
+
+    def join(self, path: Path, docs: list[Meeting]) -> None:
+        rows = self.rows.setdefault(path.parent, [])
+        rows.extend(e for d in docs for e in d.inventory_entries)
+        join_inventory([d for d in docs if d.inventory is None], rows)
 
 
 def inventory_first(files: list[Path]) -> list[Path]:
