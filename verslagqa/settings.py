@@ -90,10 +90,25 @@ class EmbeddingSettings(BaseModel):
         "list`), a local sentence-transformers folder, or a model name the user's own "
         "sentence-transformers installation can load.",
     )
+    backend: str = Field(
+        default="auto",
+        description="'openvino' (the model exported once to OpenVINO IR, cached beside it), "
+        "'torch' (sentence-transformers) or 'auto' (openvino for a local model folder when "
+        "the openvino package is installed, else torch). Vectors of different backends are "
+        "kept in separate collections: changing it means indexing again.",
+    )
+    quantization: str = Field(
+        default="int8",
+        description="OpenVINO backend: 'int8' (NNCF post-training quantisation, calibrated on "
+        "the bundled samples) or 'none' (the same weights in float32).",
+    )
+    threads: int = Field(
+        default=0, description="OpenVINO backend: inference threads (0: OpenVINO's default)."
+    )
     dtype: str = Field(
         default="auto",
-        description="'auto' (bfloat16 where the CPU has native bf16 support, else float32), "
-        "'float32' or 'bfloat16'.",
+        description="Torch backend: 'auto' (bfloat16 where the CPU has native bf16 support, "
+        "else float32), 'float32' or 'bfloat16'.",
     )
     batch_size: int = Field(default=16, description="Texts per forward pass of the model.")
     group_chunks: int = Field(
@@ -315,6 +330,9 @@ class Settings(BaseSettings):
             resolve_embedding_model(self.embedding.model, self.home),
             dtype=self.embedding.dtype,
             batch_size=self.embedding.batch_size,
+            backend=self.embedding.backend,
+            quantization=self.embedding.quantization,
+            threads=self.embedding.threads,
         )
 
     def get_chat_model(self, spec: str | None = None) -> BaseChatModel | None:
