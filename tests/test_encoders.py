@@ -92,7 +92,7 @@ def test_openvino_int8_agrees_with_torch_and_survives_uneven_batches(model_dir: 
     ref = np.array(torch.embed_documents(batch))
     cos = (together * ref).sum(axis=1)
     assert cos.min() > 0.93, cos
-    assert ov.model_id.endswith("openvino-int8") and ov.model_id != torch.model_id
+    assert "openvino-int8" in ov.model_id and ov.model_id != torch.model_id
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from .encoders import Encoder, OpenVINOEncoder, TorchEncoder
+from .encoders import EXPORT_VERSION, Encoder, OpenVINOEncoder, TorchEncoder
 from .models import MODELS, ModelError, model_path, model_status
 
 __all__ = [
@@ -108,7 +108,9 @@ class SentenceTransformerEmbeddings(Embeddings):
         """Identity of the vectors: folder name (or hub name) plus backend and precision."""
         name = Path(self.model_name).name
         if self.backend == "openvino":
-            return f"{name}-openvino-{'int8' if self.quantization == 'int8' else 'fp32'}"
+            # the export recipe is part of the identity: a new recipe means new vectors
+            variant = "int8" if self.quantization == "int8" else "fp32"
+            return f"{name}-openvino-{variant}-r{EXPORT_VERSION}"
         return f"{name}-{self.dtype}"
 
     @property
