@@ -516,7 +516,7 @@ def main() -> None:
     encoders = previous.get("encoders", [])
     names = list(ENCODERS) if cfg["quality"] else sorted({"torch", default_encoder()})
     for name in [] if opts.only_latency else names:
-        row = run_phase("encode", corpus=indexing[-1]["corpus"], encoder=name)
+        row = run_phase("encode", corpus=indexing[0]["corpus"], encoder=name)
         if cfg["quality"]:
             row.update(run_phase("quality", store=str(work / f"quality-{name}"), encoder=name))
         encoders.append(row)

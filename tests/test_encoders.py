@@ -1,4 +1,5 @@
-"""Encoder backends: batching rule (fast) and the OpenVINO int8 export of the real model (slow)."""
+"""Encoder backends: batching rule (fast), the OpenVINO int8 export of the real model (slow),
+and the BM25 scoring that search uses in place of bm25s's own."""
 
 from __future__ import annotations
 
@@ -114,3 +115,21 @@ def test_openvino_query_ranks_the_answering_passage_first(model_dir: str) -> Non
         q = np.array(ov.embed_query(question))
         assert math.isclose(float(np.linalg.norm(q)), 1.0, abs_tol=1e-4)
         assert int(np.argmax(docs @ q)) == n, question
+
+
+def test_bm25_scores_equal_bm25s_own_scoring() -> None:
+    """The bincount scoring used at search time gives bm25s's scores (repeated terms too)."""
+    import random
+
+    import bm25s
+
+    from verslagqa.keyword import _bm25_scores
+
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(60)]
+    corpus = [[rng.choice(words) for _ in range(rng.randint(3, 40))] for _ in range(500)]
+    retriever = bm25s.BM25()
+    retriever.index(corpus, show_progress=False)
+    for query in (["w1"], ["w2", "w30", "w2"], words[:25]):
+        ids = [int(retriever.vocab_dict[t]) for t in query]
+        assert np.allclose(_bm25_scores(retriever, ids), retriever.get_scores(ids), atol=1e-5)

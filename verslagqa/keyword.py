@@ -21,6 +21,24 @@ from .dutch import carried, tokenize
 __all__ = ["KeywordIndex", "carried", "tokenize"]  # stems re-exported for older imports
 
 
+def _bm25_scores(retriever: Any, token_ids: list[int]) -> np.ndarray:
+    """BM25 of every chunk for the query's token ids, from bm25s's precomputed matrix.
+
+    bm25s adds each token's postings with ``np.add.at`` (unbuffered: ~15 ms for a common
+    token at 100k chunks); one ``bincount`` over all postings gives the same sums in ~1 ms.
+    """
+    matrix = retriever.scores
+    indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
+    spans = [(int(indptr[t]), int(indptr[t + 1])) for t in token_ids]
+    docs = np.concatenate([indices[a:b] for a, b in spans])
+    weights = np.concatenate([data[a:b] for a, b in spans]).astype(np.float64)
+    counted = np.bincount(docs, weights=weights, minlength=int(matrix["num_docs"]))
+    scores: np.ndarray = counted.astype(np.float64, copy=False)
+    if getattr(retriever, "nonoccurrence_array", None) is not None:
+        scores = scores + float(retriever.nonoccurrence_array[token_ids].sum())
+    return scores
+
+
 class KeywordIndex:
     """Chunk tokens in SQLite plus a cached bm25s index over them."""
 
@@ -168,6 +186,11 @@ class KeywordIndex:
             )
         return out
 
+    def count(self) -> int:
+        """Chunks in this collection (from the cached index: no SQL count per search)."""
+        loaded = self._load()
+        return len(loaded[1]) if loaded else 0
+
     def _cache_version(self) -> int:
         return self._cache[0] if self._cache else -1
 
@@ -221,16 +244,15 @@ class KeywordIndex:
         if not mask.any():
             return []
         vocab = retriever.vocab_dict
-        known = [t for t in tokens if t in vocab]
+        known = [int(vocab[t]) for t in tokens if t in vocab]
         if not known:
             return []
-        k = min(k, int(mask.sum()))
-        weights = None if mask.all() else mask.astype(np.float32)
-        docs, scores = retriever.retrieve(
-            [known], k=k, show_progress=False, weight_mask=weights, n_threads=1
-        )
-        return [
-            (ids[int(d)], float(s))
-            for d, s in zip(docs[0], scores[0], strict=True)
-            if s > 0 and mask[int(d)]
-        ]
+        scores = _bm25_scores(retriever, known)
+        scores[~mask] = 0.0
+        k = min(k, int(np.count_nonzero(scores > 0)))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        # best first; equal scores in index order, so a search is reproducible
+        top = top[np.lexsort((top, -scores[top]))]
+        return [(ids[int(d)], float(scores[d])) for d in top]
