@@ -133,3 +133,19 @@ def test_bm25_scores_equal_bm25s_own_scoring() -> None:
     for query in (["w1"], ["w2", "w30", "w2"], words[:25]):
         ids = [int(retriever.vocab_dict[t]) for t in query]
         assert np.allclose(_bm25_scores(retriever, ids), retriever.get_scores(ids), atol=1e-5)
+
+
+def test_no_openvino_or_nncf_telemetry() -> None:
+    """Importing verslagqa's encoders leaves OpenVINO's converter and NNCF with their stubs."""
+    import subprocess
+    import sys
+
+    code = (
+        "import verslagqa.encoders, nncf\n"
+        "from nncf.telemetry.wrapper import telemetry, NNCFTelemetryStub\n"
+        "assert isinstance(telemetry, NNCFTelemetryStub), type(telemetry)\n"
+        "from openvino.tools.ovc import convert_impl\n"
+        "assert convert_impl.tm.__name__.endswith('telemetry_stub'), convert_impl.tm\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -40,6 +41,12 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+# No telemetry: OpenVINO's converter and NNCF send usage events to Google Analytics through
+# the openvino-telemetry package (a dependency of openvino) unless it cannot be imported; a
+# None entry in sys.modules makes every import of it fail, and both fall back to stubs.
+if "openvino_telemetry" not in sys.modules:
+    sys.modules["openvino_telemetry"] = None  # type: ignore[assignment]
 
 _LOCK = threading.Lock()
 _LOADED: dict[tuple[str, ...], Any] = {}
