@@ -196,19 +196,17 @@ def phase_quality(args: dict[str, Any]) -> dict[str, Any]:
     """Retrieval on the development-corpus gold (the whole corpus and the samples indexed)."""
     import shutil
 
-    from verslagqa.evals import load_questions, run_retrieval_suite
+    from verslagqa.evals import load_questions, resolve_questions, run_retrieval_suite
     from verslagqa.index import Index
     from verslagqa.samples_data import samples_dir
 
     store = Path(args["store"])
     shutil.rmtree(store, ignore_errors=True)
     index = Index(_settings(args["encoder"], store=store))
-    result = run_retrieval_suite(
-        index,
-        load_questions(ROOT / "evals" / "gold-corpus"),
-        corpus=[ROOT / "evals" / "corpus", samples_dir()],
-        retrievers=("hybrid", "dense"),
-    )
+    corpora = [ROOT / "evals" / "corpus", samples_dir()]
+    questions = load_questions(ROOT / "evals" / "gold-corpus")
+    resolve_questions(questions, corpora)  # expected items name files: their meeting ids
+    result = run_retrieval_suite(index, questions, corpus=corpora, retrievers=("hybrid", "dense"))
     shutil.rmtree(store, ignore_errors=True)
     m = result["metrics"]
     return {
@@ -482,6 +480,12 @@ def main() -> None:
         help="re-measure retrieval latency only; indexing and LLM rows come from the last "
         "results.json of the same mode (after a change to search)",
     )
+    parser.add_argument(
+        "--only-quality",
+        action="store_true",
+        help="re-measure the encoders' development-gold retrieval only; every other row comes "
+        "from the last results.json",
+    )
     opts = parser.parse_args()
     if opts.phase:
         print(json.dumps(PHASES[opts.phase](json.loads(opts.phase_args))))
@@ -494,10 +498,10 @@ def main() -> None:
     print(f"verslagqa bench ({'quick' if opts.quick else 'full'}) → {out_dir}")
 
     previous: dict[str, Any] = {}
-    if opts.only_latency:
-        previous = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))["table"]
-    indexing = previous.get("indexing", [])
-    for size in [] if opts.only_latency else cfg["index_sizes"]:
+    if opts.only_latency or opts.only_quality:
+        previous = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
+    indexing = previous.get("table", {}).get("indexing", [])
+    for size in [] if opts.only_latency or opts.only_quality else cfg["index_sizes"]:
         corpus = work / f"corpus-{size}"
         if not corpus.exists():
             build_corpus(corpus, size)
@@ -513,9 +517,13 @@ def main() -> None:
     base_store = work / f"store-{cfg['index_sizes'][-1]}"
 
     # encoders side by side on the same texts in the same run, and their retrieval quality
-    encoders = previous.get("encoders", [])
+    encoders = previous.get("table", {}).get("encoders", [])
     names = list(ENCODERS) if cfg["quality"] else sorted({"torch", default_encoder()})
-    for name in [] if opts.only_latency else names:
+    if opts.only_quality:
+        for row in encoders:
+            row.update(run_phase("quality", store=str(work / f"quality-{row['encoder']}"),
+                                 encoder=row["encoder"]))  # fmt: skip
+    for name in [] if opts.only_latency or opts.only_quality else names:
         row = run_phase("encode", corpus=indexing[0]["corpus"], encoder=name)
         if cfg["quality"]:
             row.update(run_phase("quality", store=str(work / f"quality-{name}"), encoder=name))
@@ -524,8 +532,9 @@ def main() -> None:
     for r in encoders:
         r["speedup_vs_torch"] = r["chunks_per_s"] / by_name["torch"]["chunks_per_s"]
 
-    latency = []
-    for size in cfg["latency_sizes"]:
+    table = previous.get("table", {})
+    latency = table.get("latency", []) if opts.only_quality else []
+    for size in [] if opts.only_quality else cfg["latency_sizes"]:
         store = work / f"latency-{size}"
         fill = {"fill_seconds": None}
         if not (opts.only_latency and store.exists()):
@@ -533,16 +542,18 @@ def main() -> None:
         row = run_phase("serve", store=str(store), queries=cfg["queries"])
         row["fill_seconds"] = fill["fill_seconds"]
         latency.append(row)
-    # the largest store served by a Chroma server (client/server mode), same queries
-    with chroma_server(work / f"latency-{cfg['latency_sizes'][-1]}") as url:
-        server_row = run_phase(
-            "serve", store=str(work / f"latency-{cfg['latency_sizes'][-1]}"),
-            queries=cfg["queries"], chroma_url=url,
-        )  # fmt: skip
+    server_row = table.get("server", {})
+    if not opts.only_quality:
+        # the largest store served by a Chroma server (client/server mode), same queries
+        with chroma_server(work / f"latency-{cfg['latency_sizes'][-1]}") as url:
+            server_row = run_phase(
+                "serve", store=str(work / f"latency-{cfg['latency_sizes'][-1]}"),
+                queries=cfg["queries"], chroma_url=url,
+            )  # fmt: skip
 
     llm = (
-        previous.get("llm", {})
-        if opts.only_latency
+        table.get("llm", {})
+        if opts.only_latency or opts.only_quality
         else {}
         if opts.skip_llm
         else run_phase("llm", store=str(base_store), questions=cfg["llm_questions"])
