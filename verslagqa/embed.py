@@ -15,7 +15,13 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from .encoders import EXPORT_VERSION, Encoder, OpenVINOEncoder, TorchEncoder
+from .encoders import (
+    EXPORT_VERSION,
+    Encoder,
+    OpenVINOEncoder,
+    TorchEncoder,
+    openvino_variant,
+)
 from .models import MODELS, ModelError, model_path, model_status
 
 __all__ = [
@@ -109,8 +115,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         name = Path(self.model_name).name
         if self.backend == "openvino":
             # the export recipe is part of the identity: a new recipe means new vectors
-            variant = "int8" if self.quantization == "int8" else "fp32"
-            return f"{name}-openvino-{variant}-r{EXPORT_VERSION}"
+            return f"{name}-openvino-{openvino_variant(self.quantization)}-r{EXPORT_VERSION}"
         return f"{name}-{self.dtype}"
 
     @property

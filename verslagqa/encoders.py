@@ -38,6 +38,7 @@ __all__ = [
     "length_batches",
     "openvino_dir",
     "openvino_status",
+    "openvino_variant",
 ]
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,12 @@ def _weights_digest(model_dir: Path) -> str:
 
 
 def openvino_dir(model_dir: Path, quantization: str) -> Path:
-    return Path(model_dir) / "openvino" / ("int8" if quantization == "int8" else "fp32")
+    return Path(model_dir) / "openvino" / openvino_variant(quantization)
+
+
+def openvino_variant(quantization: str) -> str:
+    """Name of the exported variant: 'int8', or 'fp32' for the unquantised IR."""
+    return "int8" if quantization == "int8" else "fp32"
 
 
 def _expected_meta(model_dir: Path, quantization: str) -> dict[str, Any]:
