@@ -34,7 +34,7 @@ FULL = {
     "index_sizes": [1000, 2000],
     "latency_sizes": [1000, 10_000, 100_000],
     "queries": 200,
-    "llm_questions": 8,
+    "llm_questions": 16,
     "quality": True,
 }
 QUICK = {
@@ -313,8 +313,37 @@ def phase_serve(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _answer_breakdown(model: Any, chain: Any) -> dict[str, list[float]]:
+    """Per-question parts of an answer's time, recorded by wrapping the steps: retrieval, the
+    model reading its prompt (the part not already in its context), generating, the checks'
+    yes/no calls."""
+    import verslagqa.llm as llm_module
+
+    rec: dict[str, list[float]] = {}
+    llama = model.llama
+    evaluate, search, judge = llama.eval, chain.retriever.search, llm_module.yes_probability
+
+    def timed(key: str, fn: Any, *a: Any, **kw: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return fn(*a, **kw)
+        finally:
+            rec.setdefault(key, []).append(time.perf_counter() - t0)
+
+    def eval_(tokens: Any) -> None:
+        key = "read" if len(tokens) > 1 else "generate"
+        rec.setdefault(f"{key}_tokens", []).append(len(tokens))
+        timed(f"{key}_s", evaluate, tokens)
+
+    llama.eval = eval_
+    chain.retriever.search = lambda *a, **kw: timed("retrieve_s", search, *a, **kw)
+    llm_module.yes_probability = lambda *a, **kw: timed("check_s", judge, *a, **kw)
+    return rec
+
+
 def phase_llm(args: dict[str, Any]) -> dict[str, Any]:
-    """Default local model: load time, time to first token, tokens/s, answer time."""
+    """Default local model: load time, warm-up, time to first token, tokens/s, answer time,
+    and where an answer's time goes."""
     from verslagqa.answer import AnswerChain
     from verslagqa.index import Index
     from verslagqa.retrieve import HybridRetriever
@@ -343,24 +372,41 @@ def phase_llm(args: dict[str, Any]) -> dict[str, Any]:
     chain = AnswerChain(
         HybridRetriever.from_index(index), model, model_name="local", settings=index.settings.answer
     )
+    # what a REPL does while the user types: encoder loaded, fixed instructions read
+    t0 = time.perf_counter()
+    chain.warm()
+    warm_s = time.perf_counter() - t0
     questions = [q for q in _queries(60)[:42] if "?" in q][: int(args["questions"])]
-    ttft, total = [], []
+    ttft, total, parts = [], [], []
+    rec = _answer_breakdown(model, chain)
     for q in questions:
         marks: list[float] = []
+        rec.clear()
         t0 = time.perf_counter()
         chain.ask(q, on_token=lambda _t, m=marks: m.append(time.perf_counter()) if not m else None)
         total.append(time.perf_counter() - t0)
         if marks:
             ttft.append(marks[0] - t0)
+        parts.append(
+            {k: sum(v) for k, v in rec.items()} | {"check_calls": len(rec.get("check_s", []))}
+        )
+    breakdown = {
+        key: percentile([p.get(key, 0.0) for p in parts], 50)
+        for key in ("retrieve_s", "read_tokens", "read_s", "generate_tokens", "generate_s",
+                    "check_calls", "check_s")
+    }  # fmt: skip
     return {
         "model": Path(model.model_path).name,  # type: ignore[union-attr]
         "load_s": load_s,
+        "warm_s": warm_s,
         "tokens_per_s": tokens_per_s,
         "ttft_p50_s": percentile(ttft, 50),
         "ttft_values_s": ttft,
         "answer_p50_s": percentile(total, 50),
         "answer_p95_s": percentile(total, 95),
         "answer_values_s": total,
+        "breakdown_p50": breakdown,
+        "breakdown_values": parts,
         "questions": len(questions),
         "peak_rss_mb": peak_rss_mb(),
     }
@@ -475,18 +521,14 @@ def main() -> None:
     parser.add_argument("phase_args", nargs="?", help=argparse.SUPPRESS)
     parser.add_argument("--skip-llm", action="store_true", help="leave out the LLM phase")
     parser.add_argument(
-        "--only-latency",
-        action="store_true",
-        help="re-measure retrieval latency only; indexing and LLM rows come from the last "
-        "results.json of the same mode (after a change to search)",
-    )
-    parser.add_argument(
-        "--only-quality",
-        action="store_true",
-        help="re-measure the encoders' development-gold retrieval only; every other row comes "
-        "from the last results.json",
+        "--only",
+        choices=("latency", "quality", "llm"),
+        help="re-measure one part only (retrieval latency, the encoders' development-gold "
+        "retrieval, or the answers); every other row comes from the last results.json of the "
+        "same mode",
     )
     opts = parser.parse_args()
+    only = opts.only
     if opts.phase:
         print(json.dumps(PHASES[opts.phase](json.loads(opts.phase_args))))
         return
@@ -498,10 +540,10 @@ def main() -> None:
     print(f"verslagqa bench ({'quick' if opts.quick else 'full'}) → {out_dir}")
 
     previous: dict[str, Any] = {}
-    if opts.only_latency or opts.only_quality:
+    if only:
         previous = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
     indexing = previous.get("table", {}).get("indexing", [])
-    for size in [] if opts.only_latency or opts.only_quality else cfg["index_sizes"]:
+    for size in [] if only else cfg["index_sizes"]:
         corpus = work / f"corpus-{size}"
         if not corpus.exists():
             build_corpus(corpus, size)
@@ -519,11 +561,11 @@ def main() -> None:
     # encoders side by side on the same texts in the same run, and their retrieval quality
     encoders = previous.get("table", {}).get("encoders", [])
     names = list(ENCODERS) if cfg["quality"] else sorted({"torch", default_encoder()})
-    if opts.only_quality:
+    if only == "quality":
         for row in encoders:
             row.update(run_phase("quality", store=str(work / f"quality-{row['encoder']}"),
                                  encoder=row["encoder"]))  # fmt: skip
-    for name in [] if opts.only_latency or opts.only_quality else names:
+    for name in [] if only else names:
         row = run_phase("encode", corpus=indexing[0]["corpus"], encoder=name)
         if cfg["quality"]:
             row.update(run_phase("quality", store=str(work / f"quality-{name}"), encoder=name))
@@ -533,17 +575,18 @@ def main() -> None:
         r["speedup_vs_torch"] = r["chunks_per_s"] / by_name["torch"]["chunks_per_s"]
 
     table = previous.get("table", {})
-    latency = table.get("latency", []) if opts.only_quality else []
-    for size in [] if opts.only_quality else cfg["latency_sizes"]:
+    measure_latency = only in (None, "latency")
+    latency = [] if measure_latency else table.get("latency", [])
+    for size in cfg["latency_sizes"] if measure_latency else []:
         store = work / f"latency-{size}"
         fill = {"fill_seconds": None}
-        if not (opts.only_latency and store.exists()):
+        if not (only == "latency" and store.exists()):
             fill = run_phase("fill", base_store=str(base_store), store=str(store), size=size)
         row = run_phase("serve", store=str(store), queries=cfg["queries"])
         row["fill_seconds"] = fill["fill_seconds"]
         latency.append(row)
     server_row = table.get("server", {})
-    if not opts.only_quality:
+    if measure_latency:
         # the largest store served by a Chroma server (client/server mode), same queries
         with chroma_server(work / f"latency-{cfg['latency_sizes'][-1]}") as url:
             server_row = run_phase(
@@ -551,13 +594,13 @@ def main() -> None:
                 queries=cfg["queries"], chroma_url=url,
             )  # fmt: skip
 
-    llm = (
-        table.get("llm", {})
-        if opts.only_latency or opts.only_quality
-        else {}
-        if opts.skip_llm
-        else run_phase("llm", store=str(base_store), questions=cfg["llm_questions"])
-    )
+    llm = table.get("llm", {})
+    if only in (None, "llm"):
+        llm = (
+            {}
+            if opts.skip_llm
+            else run_phase("llm", store=str(base_store), questions=cfg["llm_questions"])
+        )
     largest = latency[-1]
     biggest_index = indexing[-1]
     results = {
@@ -594,12 +637,9 @@ def main() -> None:
         **(
             {
                 "wall_seconds": previous.get("wall_seconds"),
-                "rerun": {
-                    "only": "quality" if opts.only_quality else "latency",
-                    "wall_seconds": round(time.time() - started, 1),
-                },
+                "rerun": {"only": only, "wall_seconds": round(time.time() - started, 1)},
             }
-            if opts.only_quality or opts.only_latency
+            if only
             else {}
         ),
     }

@@ -53,6 +53,7 @@ class ScriptedChatModel(BaseChatModel):
     judged: list[str] = Field(default_factory=list)
     json_schema_output: bool = True
     schemas: list[Any] = Field(default_factory=list)
+    prefilled: list[tuple[list[list[BaseMessage]], bool]] = Field(default_factory=list)
 
     def enqueue(self, *replies: Any) -> ScriptedChatModel:
         self.replies.extend(replies)
@@ -61,6 +62,10 @@ class ScriptedChatModel(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "scripted"
+
+    def prefill(self, prompts: list[list[BaseMessage]], *, judge: bool = False) -> int:
+        self.prefilled.append((prompts, judge))
+        return 0
 
     def yes_probability(self, messages: list[BaseMessage]) -> float:
         text = str(messages[-1].content)

@@ -246,6 +246,35 @@ def test_repl_commands_come_from_one_table(tmp_path: Path, monkeypatch: pytest.M
     assert not session.handle(":quit") and not session.handle(":q")
 
 
+def test_repl_warms_the_models_before_the_first_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session reads the answer and check prompts' fixed instructions while the user types;
+    a question waits for that, so it never races the model's context."""
+    import io
+
+    from rich.console import Console
+
+    from verslagqa import Library, cli
+    from verslagqa.retrieve import SearchFilters
+
+    from .fakes import HashEmbeddings, ScriptedChatModel
+
+    model = ScriptedChatModel()
+    lib = Library.open(tmp_path / "s", embeddings=HashEmbeddings(), chat_model=model)
+    lib.add(SEED[1])
+    monkeypatch.setattr(cli, "out", Console(file=io.StringIO(), width=200))
+    session = cli._Repl(lib, SearchFilters(), None)
+    model.enqueue('{"sentences": [], "answer": "x"}')
+    assert session.handle("Wat is afgesproken over de POK claim?")
+    assert [judge for _, judge in model.prefilled] == [False, True]
+    answer_prompts, _ = model.prefilled[0]
+    # two renderings of the answer prompt: the same instructions, different questions
+    assert answer_prompts[0][0].content == answer_prompts[1][0].content
+    assert answer_prompts[0][-1].content != answer_prompts[1][-1].content
+    assert model.seen and model.seen[0][0].content == answer_prompts[0][0].content
+
+
 def test_parse_and_actions_of_a_woo_release(tmp_path: Path) -> None:
     from .pdf_fixtures import EMAIL, Page, bundle_pages, make_pdf
 

@@ -152,6 +152,28 @@ class AnswerChain:
             {"question": question, "filters": filters, "k": k, "on_token": on_token}
         )
 
+    def warm(self) -> None:
+        """Load the encoder and the model and read the prompts' fixed instructions now, so the
+        first question costs what every later one does (the REPL calls this while the user
+        types)."""
+        self.retriever.index.embeddings.embed_query("vergadering")
+        prefill = getattr(self.model, "prefill", None)
+        if prefill is None:
+            return
+        pairs = [("Wie?", "[1] a\n1.1 b"), ("Wat is besloten?", "[1] c\n1.1 d")]
+        prefill(
+            [
+                self.prompt.render(
+                    language="Dutch", cannot_answer=CANNOT_ANSWER, sources=src, question=q
+                )
+                for q, src in pairs
+            ]
+        )
+        if self.settings.checks.judge:
+            prefill(
+                [self.judge_prompt.render(sentence=s, question=q) for q, s in pairs], judge=True
+            )
+
     # -- the orchestration ---------------------------------------------------------------------
 
     def _answer(

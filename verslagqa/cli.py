@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import json
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -608,6 +609,9 @@ class _Repl:
 
     def __init__(self, lib: Library, filters: SearchFilters, k: int | None) -> None:
         self.lib, self.filters, self.k = lib, filters, k
+        # models loaded and the fixed instructions read while the user types
+        self.warming = threading.Thread(target=self._warm, daemon=True)
+        self.warming.start()
         self.last: Answer | None = None
         self.commands: dict[str, Callable[[str], bool]] = {
             ":bronnen": self.sources,
@@ -625,9 +629,15 @@ class _Repl:
         if line.startswith(":"):
             err.print(f"error: unknown command {name}; {', '.join(self.commands)}", style="red")
             return True
+        self.warming.join()
         self.last = _ask_streaming(self.lib, line, self.filters, self.k)
         _print_answer(self.last)
         return True
+
+    def _warm(self) -> None:
+        # a failure here shows again, with its message, when the first question is asked
+        with contextlib.suppress(Exception):
+            self.lib.warm()
 
     def quit(self, _args: str) -> bool:
         return False
@@ -688,6 +698,7 @@ def _repl(lib: Library, filters: SearchFilters, k: int | None) -> None:
             break
         if line and not session.handle(line):
             break
+    session.warming.join()
     try:
         readline.write_history_file(history)
     except OSError:

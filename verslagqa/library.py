@@ -134,6 +134,11 @@ class Library:
         flt = _filters(van, tot, meeting, item)
         return self.chain.ask(question, filters=flt, k=k, on_token=on_token)
 
+    def warm(self) -> None:
+        """Load the models and read the answer prompt's fixed part now (a REPL does this while
+        the user types its first question)."""
+        self.chain.warm()
+
     def add(self, paths: Iterable[str | Path] | str | Path, *, prune: bool = False) -> IndexReport:
         """Index files or folders; unchanged files cost nothing. Bad files land in ``errors``."""
         if isinstance(paths, str | Path):

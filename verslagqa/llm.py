@@ -29,6 +29,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field, PrivateAttr
 
+from .decoding import evaluate_prompt, greedy_json
 from .errors import VerslagQAError
 from .models import ModelError, model_path, model_status
 from .settings import LLMSettings
@@ -132,6 +133,30 @@ class LlamaCppChat(BaseChatModel):
                 )
             return _LOADED[key]
 
+    @property
+    def judge(self) -> Any:
+        """The second context, for :meth:`yes_probability`."""
+        if self._judge is None:
+            self._judge = self._load(1024, "judge")
+            self._judge_words = _answer_tokens(self._judge)
+        return self._judge
+
+    def prefill(self, prompts: list[list[BaseMessage]], *, judge: bool = False) -> int:
+        """Evaluate what ``prompts`` (renderings of one template) have in common, their fixed
+        instructions, so the first real call only reads its own part. Returns the tokens
+        evaluated. ``judge`` fills the :meth:`yes_probability` context instead."""
+        llama = self.judge if judge else self.llama
+        seqs = [
+            llama.tokenize(_chat_prompt(llama, m).encode("utf-8"), add_bos=False, special=True)
+            for m in prompts
+        ]
+        common = 0
+        while all(len(t) > common + 1 and t[common] == seqs[0][common] for t in seqs):
+            common += 1
+        if common:
+            evaluate_prompt(llama, seqs[0][:common])
+        return common
+
     def yes_probability(self, messages: list[BaseMessage]) -> float:
         """P("yes") against P("no") as the first token of the reply to ``messages``.
 
@@ -141,22 +166,13 @@ class LlamaCppChat(BaseChatModel):
         """
         import numpy as np
 
-        if self._judge is None:
-            self._judge = self._load(1024, "judge")
-            self._judge_words = _answer_tokens(self._judge)
-        llama = self._judge
+        llama = self.judge
         prompt = _chat_prompt(llama, messages)
         tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
         if len(tokens) >= llama.n_ctx():
             tokens = tokens[-(llama.n_ctx() - 1) :]
         # reuse the evaluated prefix (system prompt, question) of the previous call
-        same = 0
-        for a, b in zip(llama._input_ids[: llama.n_tokens], tokens, strict=False):
-            if a != b:
-                break
-            same += 1
-        llama.n_tokens = min(same, len(tokens) - 1)
-        llama.eval(tokens[llama.n_tokens :])
+        evaluate_prompt(llama, tokens)
         logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),))
         yes, no = self._judge_words
         top = float(logits.max())
@@ -176,6 +192,24 @@ class LlamaCppChat(BaseChatModel):
             req["response_format"] = kwargs["response_format"]
         return req
 
+    def _greedy_schema(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict | None:
+        """The JSON schema of a request that :func:`greedy_json` can decode (greedy, no stop
+        strings), else None."""
+        fmt = kwargs.get("response_format") or {}
+        if stop or kwargs.get("temperature", self.temperature) != 0 or "schema" not in fmt:
+            return None
+        return fmt["schema"]
+
+    def _greedy_json(
+        self, messages: list[BaseMessage], schema: dict, kwargs: dict[str, Any]
+    ) -> Iterator[str]:
+        llama = self.llama
+        prompt = _chat_prompt(llama, messages)
+        tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        if len(tokens) >= llama.n_ctx():
+            raise LLMError(f"prompt of {len(tokens)} tokens does not fit n_ctx={llama.n_ctx()}")
+        return greedy_json(llama, tokens, schema, kwargs.get("max_tokens", self.max_tokens))
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -183,6 +217,11 @@ class LlamaCppChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        schema = self._greedy_schema(stop, kwargs)
+        if schema is not None:
+            text = "".join(self._greedy_json(messages, schema, kwargs))
+            msg = AIMessage(content=text, response_metadata={"finish_reason": "stop"})
+            return ChatResult(generations=[ChatGeneration(message=msg)])
         out = self.llama.create_chat_completion(**self._request(messages, stop, **kwargs))
         choice = out["choices"][0]
         usage = out.get("usage", {})
@@ -199,16 +238,24 @@ class LlamaCppChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        schema = self._greedy_schema(stop, kwargs)
+        if schema is not None:
+            for delta in self._greedy_json(messages, schema, kwargs):
+                yield self._chunk(delta, run_manager)
+            return
         for part in self.llama.create_chat_completion(
             **self._request(messages, stop, **kwargs), stream=True
         ):
             delta = part["choices"][0].get("delta", {}).get("content") or ""
-            if not delta:
-                continue
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
-            if run_manager:
-                run_manager.on_llm_new_token(delta, chunk=chunk)
-            yield chunk
+            if delta:
+                yield self._chunk(delta, run_manager)
+
+    @staticmethod
+    def _chunk(delta: str, run_manager: CallbackManagerForLLMRun | None) -> ChatGenerationChunk:
+        chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+        if run_manager:
+            run_manager.on_llm_new_token(delta, chunk=chunk)
+        return chunk
 
 
 def _answer_tokens(llama: Any) -> tuple[list[int], list[int]]:
