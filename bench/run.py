@@ -36,6 +36,7 @@ FULL = {
     "queries": 200,
     "llm_questions": 16,
     "quality": True,
+    "budgets": [100, 150, 200, 250, 300, 400],
 }
 QUICK = {
     "index_sizes": [40, 80],
@@ -216,6 +217,63 @@ def phase_quality(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def phase_context(args: dict[str, Any]) -> dict[str, Any]:
+    """What a smaller answer context costs: per sentence budget, the share of the development
+    gold's answerable questions whose key facts are all in the sentences the model is shown,
+    and the prompt tokens those sentences take (the model's own tokenizer). No model call."""
+    import shutil
+
+    from verslagqa.answer import AnswerChain
+    from verslagqa.evals import facts_found, load_questions
+    from verslagqa.grounded import format_numbered
+    from verslagqa.index import Index
+    from verslagqa.retrieve import HybridRetriever
+    from verslagqa.samples_data import samples_dir
+
+    store = Path(args["store"])
+    shutil.rmtree(store, ignore_errors=True)
+    settings = _settings(default_encoder(), store=store)
+    index = Index(settings)
+    index.add([ROOT / "evals" / "corpus", samples_dir()])
+    chain = AnswerChain(HybridRetriever.from_index(index), None, settings=settings.answer)
+    tokenizer = _tokenizer()
+    questions = [
+        q for q in load_questions(ROOT / "evals" / "gold-corpus")
+        if q.answerable and q.key_facts and not q.withheld
+    ]  # fmt: skip
+    rows = []
+    for budget in args["budgets"]:
+        found, tokens = [], []
+        for q in questions:
+            sources, shown = chain.context(q.question, budget=budget)
+            text = " ".join(s.text for s in shown)
+            found.append(facts_found(text, q.key_facts) == 1.0)
+            prompt = format_numbered(sources, shown)
+            tokens.append(len(tokenizer.tokenize(prompt.encode("utf-8"), add_bos=False)))
+        rows.append({
+            "budget": budget,
+            "context_recall": sum(found) / len(found),
+            "source_tokens_p50": percentile(tokens, 50),
+            "source_tokens_mean": sum(tokens) / len(tokens),
+        })  # fmt: skip
+    shutil.rmtree(store, ignore_errors=True)
+    return {
+        "questions": len(questions),
+        "default_budget": settings.answer.context_tokens,
+        "budgets": rows,
+    }
+
+
+def _tokenizer() -> Any:
+    """The default local model's tokenizer (its vocabulary only, no weights)."""
+    from llama_cpp import Llama
+
+    from verslagqa.settings import Settings
+
+    model = Settings().get_chat_model("local")
+    return Llama(model_path=model.model_path, vocab_only=True, verbose=False)  # type: ignore[union-attr]
+
+
 def phase_fill(args: dict[str, Any]) -> dict[str, Any]:
     """A store of ``size`` chunks: real synthetic chunks, re-used with noise on the vectors."""
     import shutil
@@ -336,7 +394,10 @@ def _answer_breakdown(model: Any, chain: Any) -> dict[str, list[float]]:
         timed(f"{key}_s", evaluate, tokens)
 
     llama.eval = eval_
-    chain.retriever.search = lambda *a, **kw: timed("retrieve_s", search, *a, **kw)
+    # a pydantic model (LangChain retriever): set the instance attribute past its validation
+    object.__setattr__(
+        chain.retriever, "search", lambda *a, **kw: timed("retrieve_s", search, *a, **kw)
+    )
     llm_module.yes_probability = lambda *a, **kw: timed("check_s", judge, *a, **kw)
     return rec
 
@@ -418,6 +479,7 @@ PHASES = {
     "fill": phase_fill,
     "serve": phase_serve,
     "quality": phase_quality,
+    "context": phase_context,
     "llm": phase_llm,
 }
 
@@ -522,7 +584,7 @@ def main() -> None:
     parser.add_argument("--skip-llm", action="store_true", help="leave out the LLM phase")
     parser.add_argument(
         "--only",
-        choices=("latency", "quality", "llm"),
+        choices=("latency", "quality", "llm", "context"),
         help="re-measure one part only (retrieval latency, the encoders' development-gold "
         "retrieval, or the answers); every other row comes from the last results.json of the "
         "same mode",
@@ -594,6 +656,9 @@ def main() -> None:
                 queries=cfg["queries"], chroma_url=url,
             )  # fmt: skip
 
+    context = table.get("context", {})
+    if only in (None, "context") and cfg["quality"]:
+        context = run_phase("context", store=str(work / "context"), budgets=cfg["budgets"])
     llm = table.get("llm", {})
     if only in (None, "llm"):
         llm = (
@@ -631,6 +696,7 @@ def main() -> None:
             "latency": latency,
             "server": server_row,
             "llm": llm,
+            "context": context,
         },
         "wall_seconds": round(time.time() - started, 1),
         # a partial re-run keeps the full run's duration and says what it re-measured

@@ -283,3 +283,17 @@ def test_prompt_placeholders_fail_loudly() -> None:
 def test_prompts_ship_in_the_package() -> None:
     prompts = Path(__file__).parent.parent / "prompts"
     assert (prompts / "answer_sentences.txt").exists() and (prompts / "judge.txt").exists()
+
+
+def test_context_is_what_the_model_is_shown(retriever: HybridRetriever) -> None:
+    """``AnswerChain.context`` (the bench's context-recall measure) gives exactly the numbered
+    sentences of the prompt; a smaller budget shows fewer; a question the chain refuses before
+    the call has none."""
+    _, model = _ask(retriever, Q, {"sentences": [], "answer": CANNOT_ANSWER})
+    chain = AnswerChain(retriever, None)
+    sources, shown = chain.context(Q)
+    assert {s.sid: s.text for s in shown} == _shown(model)
+    assert any(FRIDAY in s.text for s in shown) and len(sources) >= 1
+    _, fewer = chain.context(Q, budget=40)
+    assert 0 < len(fewer) < len(shown)
+    assert chain.context("Wat zegt het verslag over quantumcomputers en zeppelins?") == ([], [])

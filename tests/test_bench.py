@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -37,3 +38,16 @@ def test_bench_quick_writes_results_and_plot() -> None:
     assert encoders["torch"]["speedup_vs_torch"] == 1.0
     assert results["encode_speedup_vs_torch"] > 0
     assert (out / "latency.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_context_phase_measures_recall_and_tokens_per_budget(tmp_path: Path) -> None:
+    """The development gold's key facts in the shown sentences, per sentence budget: a larger
+    budget shows more tokens and never fewer facts."""
+    from bench.run import phase_context
+
+    result = phase_context({"store": str(tmp_path / "store"), "budgets": [60, 300]})
+    small, large = result["budgets"]
+    assert result["questions"] >= 60
+    assert 0 < small["context_recall"] <= large["context_recall"] <= 1
+    assert 0 < small["source_tokens_p50"] < large["source_tokens_p50"]
+    assert not (tmp_path / "store").exists()

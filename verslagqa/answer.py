@@ -185,11 +185,8 @@ class AnswerChain:
         early, groups = self._prepare(question, hits, t0)
         if early is not None:
             return early
-        sources = [merged for merged, _ in groups]
+        sources, shown, relevance = self._context(question, groups, self.settings.context_tokens)
         self.last_sources = sources
-        relevance = self._relevance(question)
-        selected = select_context(sources, question, self.settings.context_tokens, relevance)
-        shown = number_sentences(sources, selected, [source_sentences(h.text) for h in sources])
         if not shown:
             return self._abstain(question, "llm", t0, [])
         by_id = {s.sid: s for s in shown}
@@ -246,6 +243,29 @@ class AnswerChain:
         passage = self._passage(quote, groups)
         text = " ".join(s.text for s in passage)
         return self._result(question, text, passage, groups, "quoted", [warning], t0, results)
+
+    def _context(
+        self, question: str, groups: list[tuple[Hit, list[Hit]]], budget: int
+    ) -> tuple[list[Hit], list[NumberedSentence], Relevance]:
+        """The sources, the sentences of them shown to the model (numbered), and how the
+        sentences were scored."""
+        sources = [merged for merged, _ in groups]
+        relevance = self._relevance(question)
+        selected = select_context(sources, question, budget, relevance)
+        shown = number_sentences(sources, selected, [source_sentences(h.text) for h in sources])
+        return sources, shown, relevance
+
+    def context(
+        self, question: str, *, budget: int | None = None
+    ) -> tuple[list[Hit], list[NumberedSentence]]:
+        """What the model would be shown for ``question`` (sources and numbered sentences),
+        without calling it; nothing when the chain would abstain before the call."""
+        hits = self._retrieve_step({"question": question})["hits"]
+        _, groups = self._prepare(question, hits, time.perf_counter())
+        if not groups:  # the chain abstains before any model call
+            return [], []
+        sources, shown, _ = self._context(question, groups, budget or self.settings.context_tokens)
+        return sources, shown
 
     def _passage(
         self, best: NumberedSentence, groups: list[tuple[Hit, list[Hit]]]
