@@ -582,15 +582,17 @@ def main() -> None:
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("phase_args", nargs="?", help=argparse.SUPPRESS)
     parser.add_argument("--skip-llm", action="store_true", help="leave out the LLM phase")
+    parts = ("latency", "quality", "llm", "context")
     parser.add_argument(
         "--only",
-        choices=("latency", "quality", "llm", "context"),
-        help="re-measure one part only (retrieval latency, the encoders' development-gold "
-        "retrieval, or the answers); every other row comes from the last results.json of the "
-        "same mode",
+        help=f"re-measure these parts only, comma-separated ({', '.join(parts)}: retrieval "
+        "latency, the encoders' development-gold retrieval, the answers, the answer context per "
+        "budget); every other row comes from the last results.json of the same mode",
     )
     opts = parser.parse_args()
-    only = opts.only
+    only = set(opts.only.split(",")) if opts.only else set()
+    if only - set(parts):
+        parser.error(f"--only: unknown part {', '.join(sorted(only - set(parts)))}")
     if opts.phase:
         print(json.dumps(PHASES[opts.phase](json.loads(opts.phase_args))))
         return
@@ -623,7 +625,7 @@ def main() -> None:
     # encoders side by side on the same texts in the same run, and their retrieval quality
     encoders = previous.get("table", {}).get("encoders", [])
     names = list(ENCODERS) if cfg["quality"] else sorted({"torch", default_encoder()})
-    if only == "quality":
+    if "quality" in only:
         for row in encoders:
             row.update(run_phase("quality", store=str(work / f"quality-{row['encoder']}"),
                                  encoder=row["encoder"]))  # fmt: skip
@@ -637,12 +639,12 @@ def main() -> None:
         r["speedup_vs_torch"] = r["chunks_per_s"] / by_name["torch"]["chunks_per_s"]
 
     table = previous.get("table", {})
-    measure_latency = only in (None, "latency")
+    measure_latency = not only or "latency" in only
     latency = [] if measure_latency else table.get("latency", [])
     for size in cfg["latency_sizes"] if measure_latency else []:
         store = work / f"latency-{size}"
         fill = {"fill_seconds": None}
-        if not (only == "latency" and store.exists()):
+        if not (only and store.exists()):
             fill = run_phase("fill", base_store=str(base_store), store=str(store), size=size)
         row = run_phase("serve", store=str(store), queries=cfg["queries"])
         row["fill_seconds"] = fill["fill_seconds"]
@@ -657,10 +659,10 @@ def main() -> None:
             )  # fmt: skip
 
     context = table.get("context", {})
-    if only in (None, "context") and cfg["quality"]:
+    if (not only or "context" in only) and cfg["quality"]:
         context = run_phase("context", store=str(work / "context"), budgets=cfg["budgets"])
     llm = table.get("llm", {})
-    if only in (None, "llm"):
+    if not only or "llm" in only:
         llm = (
             {}
             if opts.skip_llm
@@ -703,7 +705,7 @@ def main() -> None:
         **(
             {
                 "wall_seconds": previous.get("wall_seconds"),
-                "rerun": {"only": only, "wall_seconds": round(time.time() - started, 1)},
+                "rerun": {"only": sorted(only), "wall_seconds": round(time.time() - started, 1)},
             }
             if only
             else {}
