@@ -402,6 +402,43 @@ def _answer_breakdown(model: Any, chain: Any) -> dict[str, list[float]]:
     return rec
 
 
+def _decoding_speed(model: Any, chain: Any, questions: list[str]) -> dict[str, float]:
+    """Tokens/s of schema-held replies to the same answer prompts (already read, so only the
+    generation counts): llama-cpp-python's own sampler, which filters every candidate through
+    the grammar, against :func:`verslagqa.decoding.greedy_json`."""
+    from verslagqa.answer import CANNOT_ANSWER
+    from verslagqa.grounded import format_numbered, sentence_schema
+    from verslagqa.llm import _role
+
+    llama = model.llama
+    speed: dict[str, list[float]] = {"llama_cpp": [], "greedy": []}
+    for q in questions:
+        sources, shown = chain.context(q)
+        if not shown:
+            continue
+        messages = chain.prompt.render(
+            language="Dutch", cannot_answer=CANNOT_ANSWER, sources=format_numbered(sources, shown),
+            question=q,
+        )  # fmt: skip
+        fmt = {"type": "json_object", "schema": sentence_schema([s.sid for s in shown])}
+        reply = model.invoke(messages, response_format=fmt).content  # reads the prompt
+        tokens = len(llama.tokenize(str(reply).encode("utf-8"), add_bos=False))
+        t0 = time.perf_counter()
+        model.invoke(messages, response_format=fmt)
+        speed["greedy"].append(tokens / (time.perf_counter() - t0))
+        t0 = time.perf_counter()
+        out = llama.create_chat_completion(
+            messages=[{"role": _role(m), "content": str(m.content)} for m in messages],
+            temperature=0.0, max_tokens=256, response_format=fmt,
+        )  # fmt: skip
+        n = out["usage"]["completion_tokens"]
+        speed["llama_cpp"].append(n / (time.perf_counter() - t0))
+    result = {k: sum(v) / len(v) for k, v in speed.items() if v}
+    if len(result) == 2:
+        result["speedup"] = result["greedy"] / result["llama_cpp"]
+    return result
+
+
 def phase_llm(args: dict[str, Any]) -> dict[str, Any]:
     """Default local model: load time, warm-up, time to first token, tokens/s, answer time,
     and where an answer's time goes."""
@@ -451,6 +488,7 @@ def phase_llm(args: dict[str, Any]) -> dict[str, Any]:
         parts.append(
             {k: sum(v) for k, v in rec.items()} | {"check_calls": len(rec.get("check_s", []))}
         )
+    decoding = _decoding_speed(model, chain, questions[:4])
     breakdown = {
         key: percentile([p.get(key, 0.0) for p in parts], 50)
         for key in ("retrieve_s", "read_tokens", "read_s", "generate_tokens", "generate_s",
@@ -467,6 +505,7 @@ def phase_llm(args: dict[str, Any]) -> dict[str, Any]:
         "answer_p95_s": percentile(total, 95),
         "answer_values_s": total,
         "breakdown_p50": breakdown,
+        "schema_decoding": decoding,
         "breakdown_values": parts,
         "questions": len(questions),
         "peak_rss_mb": peak_rss_mb(),
