@@ -406,8 +406,6 @@ def _decoding_speed(model: Any, chain: Any, questions: list[str]) -> dict[str, f
     """Tokens/s of schema-held replies to the same answer prompts (already read, so only the
     generation counts): llama-cpp-python's own sampler, which filters every candidate through
     the grammar, against :func:`verslagqa.decoding.greedy_json`."""
-    from verslagqa.answer import CANNOT_ANSWER
-    from verslagqa.grounded import format_numbered, sentence_schema
     from verslagqa.llm import _role
 
     llama = model.llama
@@ -416,11 +414,8 @@ def _decoding_speed(model: Any, chain: Any, questions: list[str]) -> dict[str, f
         sources, shown = chain.context(q)
         if not shown:
             continue
-        messages = chain.prompt.render(
-            language="Dutch", cannot_answer=CANNOT_ANSWER, sources=format_numbered(sources, shown),
-            question=q,
-        )  # fmt: skip
-        fmt = {"type": "json_object", "schema": sentence_schema([s.sid for s in shown])}
+        messages, schema = chain.request(q, sources, shown)
+        fmt = {"type": "json_object", "schema": schema}
         reply = model.invoke(messages, response_format=fmt).content  # reads the prompt
         tokens = len(llama.tokenize(str(reply).encode("utf-8"), add_bos=False))
         t0 = time.perf_counter()

@@ -24,6 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
 from langchain_core.runnables import RunnableLambda
 
 from .checks import (
@@ -185,19 +186,16 @@ class AnswerChain:
         early, groups = self._prepare(question, hits, t0)
         if early is not None:
             return early
+        if self.model is None:
+            return self._extractive(question, groups, t0, [], self._relevance(question))
         sources, shown, relevance = self._context(question, groups, self.settings.context_tokens)
         self.last_sources = sources
         if not shown:
             return self._abstain(question, "llm", t0, [])
         by_id = {s.sid: s for s in shown}
-        messages = self.prompt.render(
-            language=language,
-            cannot_answer=CANNOT_ANSWER,
-            sources=format_numbered(sources, shown),
-            question=question,
-        )
+        messages, schema = self.request(question, sources, shown)
         try:
-            raw = self._call_model(messages, on_token, schema=sentence_schema(list(by_id)))
+            raw = self._call_model(messages, on_token, schema=schema)
         except Exception as exc:  # any provider failure → extractive, with a warning
             warning = f"model failed ({type(exc).__name__}: {exc}); extractive answer"
             return self._extractive(question, groups, t0, [warning], relevance)
@@ -254,6 +252,19 @@ class AnswerChain:
         selected = select_context(sources, question, budget, relevance)
         shown = number_sentences(sources, selected, [source_sentences(h.text) for h in sources])
         return sources, shown, relevance
+
+    def request(
+        self, question: str, sources: list[Hit], shown: list[NumberedSentence]
+    ) -> tuple[list[BaseMessage], dict[str, Any]]:
+        """The answer prompt for ``shown`` (numbered sentences of ``sources``) and the JSON
+        schema its reply is held to (only shown ids can be written)."""
+        messages = self.prompt.render(
+            language=detect_language(question),
+            cannot_answer=CANNOT_ANSWER,
+            sources=format_numbered(sources, shown),
+            question=question,
+        )
+        return messages, sentence_schema([s.sid for s in shown])
 
     def context(
         self, question: str, *, budget: int | None = None
@@ -341,7 +352,7 @@ class AnswerChain:
         self, question: str, hits: list[Hit], t0: float
     ) -> tuple[Answer | None, list[tuple[Hit, list[Hit]]]]:
         """Abstain early (nothing relevant retrieved, the question's subject never occurs in
-        the minutes) or answer extractively without a model; else the grouped sources."""
+        the minutes); else the grouped sources."""
         mode = "llm" if self.model else "extractive"
         q_stems = set(tokenize(question))
         language = detect_language(question)
@@ -369,10 +380,7 @@ class AnswerChain:
                 detail=f"never in the indexed minutes: {', '.join(sorted(unknown))}",
             )
             return self._abstain(question, mode, t0, [], [check]), []
-        groups = group_hits(hits, self.k)
-        if self.model is None:
-            return self._extractive(question, groups, t0, [], self._relevance(question)), groups
-        return None, groups
+        return None, group_hits(hits, self.k)
 
     # -- helpers -------------------------------------------------------------------------------
 
