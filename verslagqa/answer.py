@@ -39,7 +39,7 @@ from .checks import (
     term_coverage,
 )
 from .dutch import tokenize
-from .extractive import citation, extractive_answer, rank_sentences
+from .extractive import citation, extractive_answer
 from .grounded import (
     NumberedSentence,
     Relevance,
@@ -294,10 +294,12 @@ class AnswerChain:
     def _best_sentences(
         self, question: str, sources: list[Hit], shown: list[NumberedSentence]
     ) -> list[NumberedSentence]:
-        """The two shown sentences the extractive answer would quote, best first."""
-        by_text = {(s.source, s.text): s for s in shown}
-        ranked = rank_sentences(question, list(by_text), self._relevance(question))
-        return [by_text[(n, text)] for score, n, text in ranked[:2] if score >= 1]
+        """The shown sentences that match the question best (what the extractive answer would
+        quote), best first."""
+        rel = self._relevance(question)
+        scores = rel([s.text for s in shown])
+        ranked = sorted(zip(scores, shown, strict=True), key=lambda t: -t[0])
+        return [s for score, s in ranked[:2] if score >= 1]
 
     def _quote(
         self,

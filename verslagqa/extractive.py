@@ -12,7 +12,7 @@ from .retrieve import Hit
 from .schemas import Citation
 from .textutil import REDACTION_TOKEN_RE
 
-__all__ = ["citation", "extractive_answer", "rank_sentences"]
+__all__ = ["citation", "extractive_answer"]
 
 
 def citation(n: int, hit: Hit, quote: str) -> Citation:
@@ -44,27 +44,6 @@ def _span(text: str, sentences: list[str]) -> str:
     return text[start:end]
 
 
-def rank_sentences(
-    question: str, sentences: list[tuple[int, str]], relevance: Relevance
-) -> list[tuple[float, int, str]]:
-    """(score, source number, sentence), best first: the question's stems a sentence shares,
-    one more for a value of the asked kind (a date for 'wanneer'), and a little for a better
-    retrieved source. A when / how-many question keeps only sentences that hold a date /
-    number and share a stem with it."""
-    kind = answer_type(question)
-    texts = [s for _, s in sentences]
-    scored = []
-    for (n, s), score in zip(sentences, relevance(texts), strict=True):
-        if REDACTION_TOKEN_RE.fullmatch(s.strip()):
-            continue
-        typed = bool(kind) and has_answer_type(s, kind, question)
-        if kind in ("time", "number") and not (typed and score >= 1):
-            continue
-        scored.append((score + (1.0 if typed else 0.0) + 0.5 / n, n, s))
-    scored.sort(key=lambda t: -t[0])
-    return scored
-
-
 def extractive_answer(
     question: str,
     sources: list[Hit],
@@ -74,8 +53,23 @@ def extractive_answer(
     """(text, citations) of the best-matching sentences of ``sources``; ``members`` holds each
     source's retrieved chunks (a quote must occur verbatim in one). ('', []) when no sentence
     answers."""
-    every = [(n, s) for n, h in enumerate(sources, start=1) for s in source_sentences(h.text)]
-    scored = rank_sentences(question, every, relevance)
+    kind = answer_type(question)
+    scored = []
+    base: dict[str, float] = {}
+    for n, h in enumerate(sources, start=1):
+        sentences = source_sentences(h.text)
+        for s, score in zip(sentences, relevance(sentences), strict=True):
+            if REDACTION_TOKEN_RE.fullmatch(s.strip()):
+                continue
+            base[s] = score
+            # a sentence of the asked type (a date for 'wanneer') is worth one more term
+            bonus = 1.0 if kind and has_answer_type(s, kind, question) else 0.0
+            scored.append((score + bonus + 0.5 / n, n, s))
+    if kind in ("time", "number"):
+        # a 'wanneer'/'hoeveel' question is answered by a sentence with a date/number; when
+        # no relevant sentence has one, the sources do not answer it
+        scored = [t for t in scored if has_answer_type(t[2], kind, question) and base[t[2]] >= 1]
+    scored.sort(key=lambda t: -t[0])
     picked = [t for t in scored[:2] if t[0] >= 1] or scored[:1]
     citations: list[Citation] = []
     parts: list[str] = []
