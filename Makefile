@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # pip never gets to choose a torch build: the CPU wheel is installed first and pinned.
 PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: install models demo test lint typecheck unit eval eval-corpus eval-corpus-qa bench bench-quick clean-venv
+.PHONY: install models demo test lint typecheck unit eval eval-corpus eval-corpus-qa eval-checkcall bench bench-quick clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -53,6 +53,11 @@ eval-corpus: models
 # Variants of the answer settings: add e.g. --llm local@judge=false --llm local@min_answer_p=0.6
 eval-corpus-qa: models
 	$(BIN)/verslagqa eval --suite retrieval,qa --gold evals/gold-corpus --corpus evals/corpus --corpus samples/verslagen --llm local --llm extractive --json --report evals/results/corpus-qa.html > evals/results/corpus-qa.json.tmp && mv evals/results/corpus-qa.json.tmp evals/results/corpus-qa.json
+
+# The check call ("does this sentence answer the question?") as a classifier on the sentences
+# the model is shown for the development gold's questions (about 8 minutes on 2 cores).
+eval-checkcall: models
+	$(BIN)/verslagqa eval --suite checkcall --gold evals/gold-corpus --corpus evals/corpus --corpus samples/verslagen --llm local --json --report evals/results/checkcall.html > evals/results/checkcall.json.tmp && mv evals/results/checkcall.json.tmp evals/results/checkcall.json
 
 # BENCHMARKS.md: the full run takes about 20-30 minutes on 2 cores; --quick is a smoke run
 bench: models

@@ -204,7 +204,7 @@ class AnswerChain:
         if is_abstention(answer):
             return self._abstain(question, "llm", t0, [])
         chosen = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
-        judge = self._judge(question)
+        judge = self.judge_for(question)
         draft = Draft(
             question=question,
             answer=answer,
@@ -330,7 +330,7 @@ class AnswerChain:
         p, best = max(((judge(s.text), s) for s in pool), key=lambda t: t[0])
         return best if p >= settings.min_quote_p else None
 
-    def _judge(self, question: str) -> Callable[[str], float] | None:
+    def judge_for(self, question: str) -> Callable[[str], float] | None:
         """P(yes) that a text answers ``question``, by the second, short model call (cached per
         text), or None when the check call is switched off or there is no model."""
         if self.model is None or not self.settings.checks.judge:

@@ -762,7 +762,8 @@ def eval_(
         str,
         typer.Option(
             "--suite",
-            help="structure, retrieval, qa, actions, tracking, documents, ocr, summaries or all.",
+            help="structure, retrieval, qa, actions, tracking, documents, ocr, summaries or "
+            "all (these eight); checkcall (the check call as a classifier) only by name.",
         ),
     ] = "all",
     llm: Annotated[
@@ -799,10 +800,10 @@ def eval_(
     ] = None,
 ) -> None:
     """Run the evaluation suites against annotated samples."""
-    from .report import SUITES, corpus_key, run_evals, write_html_report
+    from .report import ALL_SUITES, SUITES, corpus_key, run_evals, write_html_report
     from .samples_data import samples_dir
 
-    suites = list(SUITES) if suite == "all" else [s.strip() for s in suite.split(",")]
+    suites = list(ALL_SUITES) if suite == "all" else [s.strip() for s in suite.split(",")]
     unknown = set(suites) - set(SUITES)
     if unknown:
         raise _fail(f"unknown suite: {', '.join(sorted(unknown))}", EXIT_USAGE)

@@ -23,11 +23,14 @@ from .evals import load_questions, resolve_questions, run_qa_suite, run_retrieva
 from .index import Index
 from .settings import AnswerSettings
 
-__all__ = ["SUITES", "answer_variant", "corpus_key", "run_evals", "write_html_report"]
+__all__ = ["ALL_SUITES", "SUITES", "answer_variant", "corpus_key", "run_evals", "write_html_report"]
 
 SUITES = (
     "structure", "retrieval", "qa", "actions", "tracking", "documents", "ocr", "summaries",
+    "checkcall",
 )  # fmt: skip
+#: What ``--suite all`` runs: the check call's classifier suite is asked for by name.
+ALL_SUITES = tuple(s for s in SUITES if s != "checkcall")
 
 #: Metrics drawn in the comparison chart, per suite.
 CHART_METRICS = {
@@ -45,6 +48,12 @@ CHART_METRICS = {
     "documents": ["boundary_precision", "boundary_recall", "documents_exact", "kind_accuracy"],
     "ocr": ["word_recovery", "pages_95", "date_agreement", "title_agreement"],
     "summaries": ["key_point_coverage", "schema_validity_rate", "fallback_rate"],
+    "checkcall": [
+        "auc",
+        "top_rated_is_answer",
+        "answer_sentences_pass_answer_p",
+        "other_sentences_pass_answer_p",
+    ],  # fmt: skip
 }
 
 
@@ -97,7 +106,8 @@ def run_evals(
     corpus = corpora[0]  # meeting gold files live in the first corpus folder
     results: dict[str, Any] = {}
     comparison: dict[str, dict[str, Any]] = {}
-    questions = load_questions(gold_dir) if {"retrieval", "qa"} & set(suites) else []
+    asks = {"retrieval", "qa", "checkcall"} & set(suites)
+    questions = load_questions(gold_dir) if asks else []
     resolve_questions(questions, corpora)
     wants_gold = {"structure", "actions", "summaries"} & set(suites)
     gold = load_gold_meetings(gold_dir) if wants_gold else []
@@ -109,7 +119,7 @@ def run_evals(
         say("retrieval")
         results["retrieval"] = run_retrieval_suite(index, questions, corpus=corpora, k=k)
         comparison["retrieval"] = results["retrieval"]["metrics"]
-    elif "qa" in suites:
+    elif {"qa", "checkcall"} & set(suites):
         index.add(corpora)
     if "actions" in suites:
         say("actions (exact)")
@@ -158,18 +168,27 @@ def run_evals(
         if name not in loaded:
             loaded[name] = index.settings.get_chat_model(name)
         models[spec] = loaded[name]
+
+    def chain_for(spec: str, model: Any) -> AnswerChain:
+        settings = answer_variant(index.settings.answer, spec)
+        retriever = HybridRetriever.from_index(index)
+        return AnswerChain(retriever, model, model_name=spec, settings=settings)
+
     for spec, model in models.items():
         if "qa" in suites:
             say(f"qa ({spec})")
-            chain = AnswerChain(
-                HybridRetriever.from_index(index),
-                model,
-                model_name=spec,
-                settings=answer_variant(index.settings.answer, spec),
-            )
+            chain = chain_for(spec, model)
             res = run_qa_suite(chain, questions)
             results.setdefault("qa", res).setdefault("cases_by_llm", {})[spec] = res["cases"]
             comparison.setdefault("qa", {})[spec] = res["metrics"]
+        if "checkcall" in suites and model is not None:
+            from .eval_checks import run_checkcall_suite
+
+            say(f"checkcall ({spec})")
+            chain = chain_for(spec, model)
+            res = run_checkcall_suite(chain, questions)
+            results.setdefault("checkcall", res)
+            comparison.setdefault("checkcall", {})[spec] = res["metrics"]
         if "actions" in suites and model is not None and "@" not in spec:
             say(f"actions ({spec})")
             res = run_actions_suite(gold, corpus, model, model_name=spec)
