@@ -216,3 +216,34 @@ def test_vectors_are_one_chroma_collection_also_usable_from_langchain(
     assert idx.chroma.name == idx.collection and idx.chroma.count() == idx.count()
     hits = idx.vectorstore.similarity_search("deadline aanlevering CFA", k=2)
     assert len(hits) == 2 and all(h.metadata["meeting_id"] for h in hits)
+
+
+def test_a_new_parser_version_parses_files_again(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files indexed by an older parser are parsed again on the next add; chunks whose text
+    did not change are not embedded again, nothing is duplicated."""
+    import verslagqa.index as index_module
+
+    emb = HashEmbeddings()
+    first = _index(tmp_path, emb).add([corpus])
+    parsed: list[str] = []
+    real = index_module.parse_file
+
+    def counting(path, **kw):  # type: ignore[no-untyped-def]
+        parsed.append(str(path))
+        return real(path, **kw)
+
+    monkeypatch.setattr(index_module, "parse_file", counting)
+    assert _index(tmp_path, emb).add([corpus]).unchanged == first.chunks and parsed == []
+    emb.embedded.clear()
+    monkeypatch.setattr(index_module, "PARSER_VERSION", index_module.PARSER_VERSION + 1)
+    idx = _index(tmp_path, emb)
+    again = idx.add([corpus])
+    assert len(parsed) == first.meetings
+    assert (again.added, again.removed, again.unchanged) == (0, 0, first.chunks)
+    assert emb.embedded == [] and idx.count() == first.chunks
+    assert {e.parser for e in idx.files.values()} == {index_module.PARSER_VERSION}
+    parsed.clear()
+    _index(tmp_path, emb).add([corpus])
+    assert parsed == []  # recorded: not parsed a third time

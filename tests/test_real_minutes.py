@@ -376,3 +376,21 @@ def test_word_marks_of_woo_releases_get_the_legends_ground() -> None:
     two = legend + "\nR Art. 5.2 lid 1\n"
     m = parse_verslag(doc + two)
     assert "[weggelakt] opent de vergadering." in m.text  # two grounds: which one is unknown
+
+
+def test_a_redaction_on_its_own_line_is_kept_although_it_repeats() -> None:
+    """OCR of a Woo release puts each blacked-out name on a line of its own; repeated on every
+    page it looks like a running header, but it is the text's (who opened, who explained). In
+    a letterhead block ('Inlichtingen bij') it still goes with the block."""
+    legend = "\n\n## Toelichting grondslagen\n\nJ Art. 5.1 lid 2 sub e\n\nHet belang van …\n"
+    body = "".join(
+        f"Het team bespreekt onderwerp {n} uitgebreid.\n\n(geanonimiseerd)\n\n"
+        f"licht de stand van zaken rond onderwerp {n} toe.\n\n"
+        for n in range(1, 5)
+    )
+    letterhead = "Inlichtingen bij\n\n5.1.2e\n\n"
+    doc = f"Betreft: Overleg\nDatum: 1 maart 2021\n\n{letterhead}{body}{letterhead}"
+    m = parse_verslag(doc + legend)
+    assert m.text.count("[weggelakt 5.1.2e]\nlicht de stand van zaken") == 4
+    # the letterheads' two names are gone with them; the fifth mark is the legend's ground
+    assert "Inlichtingen bij" not in m.text and m.text.count("[weggelakt 5.1.2e]") == 5

@@ -33,6 +33,7 @@ from .chunk import CHUNKER_VERSION, Chunk, chunk_meeting
 from .errors import VerslagQAError
 from .keyword import KeywordIndex
 from .parse import (
+    PARSER_VERSION,
     FolderInventories,
     VerslagParseError,
     file_of,
@@ -113,6 +114,11 @@ class FileEntry(BaseModel):
     )
     inventory: InventoryEntry | None = Field(
         default=None, description="The Woo inventory row joined to the document."
+    )
+    parser: int = Field(
+        default=0,
+        description="The PARSER_VERSION that read the file; with another the next add parses "
+        "it again (0: written before versions were recorded).",
     )
     meeting_id: str = ""
     title: str = ""
@@ -334,7 +340,10 @@ class Index:
                 known = self._entries_of(src)
                 file_sha = self._file_sha(Path(path))
                 if known and all(
-                    e.state == "complete" and e.file_sha256 == file_sha for e in known.values()
+                    e.state == "complete"
+                    and e.file_sha256 == file_sha
+                    and e.parser == PARSER_VERSION
+                    for e in known.values()
                 ):
                     report.unchanged += sum(len(e.chunk_ids) for e in known.values())
                     report.warnings.extend(
@@ -356,7 +365,12 @@ class Index:
                         FileError(source=doc_src, reason=w) for w in meeting.warnings
                     )
                     old = self.files.get(doc_src)
-                    if old and old.sha256 == meeting.sha256 and old.state == "complete":
+                    if (
+                        old
+                        and old.sha256 == meeting.sha256
+                        and old.state == "complete"
+                        and old.parser == PARSER_VERSION
+                    ):
                         self.files[doc_src] = old.model_copy(
                             update={"file_sha256": file_sha, "warnings": meeting.warnings}
                         )
@@ -436,6 +450,7 @@ class Index:
                 state="complete",
                 sha256=meeting.sha256,
                 file_sha256=file_sha,
+                parser=PARSER_VERSION,
                 kind=meeting.kind,
                 warnings=meeting.warnings,
                 inventory=meeting.inventory,

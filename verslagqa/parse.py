@@ -68,6 +68,7 @@ from .textutil import (
 )
 
 __all__ = [
+    "PARSER_VERSION",
     "FolderInventories",
     "LoadResult",
     "ParseFailure",
@@ -81,6 +82,11 @@ __all__ = [
     "read_text",
     "split_people",
 ]
+
+#: Raised when a change makes the parser read the same file differently: an index then parses
+#: its files again on the next ``add`` (and re-embeds only the chunks whose text changed).
+#: 2: a redaction mark on its own line is kept even when it repeats like a running header.
+PARSER_VERSION = 2
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf")

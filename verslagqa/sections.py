@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from .lines import Line
 from .schemas import AgendaItem
-from .textutil import is_date_only, normalise_redactions
+from .textutil import is_date_only, is_redaction_only, normalise_redactions
 
 __all__ = ["build_items", "furniture_mask", "is_strong"]
 
@@ -120,7 +120,10 @@ def furniture_mask(lines: list[Line], counts: Counter[str]) -> list[bool]:
             and not _ITEM_LIKE.match(t)
             and not ln.heading
         ):
-            kinds.append("repeat")
+            # a redacted name on its own line repeats like a running header but belongs to
+            # the text (the subject of the line after it): it goes with a furniture block
+            # around it (a letterhead's 'Inlichtingen bij / 5.1.2e'), never makes one
+            kinds.append("redaction" if is_redaction_only(t) else "repeat")
         elif _is_weak(t):
             kinds.append("weak")
         else:

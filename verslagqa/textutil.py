@@ -18,6 +18,7 @@ __all__ = [
     "legend_codes",
     "mark_word_redactions",
     "find_time_range",
+    "is_redaction_only",
     "normalise_redactions",
     "redaction_code",
     "slugify",
@@ -176,6 +177,14 @@ def normalise_redactions(text: str, token: bool = True) -> tuple[str, int]:
     text = _ARTICLE_RE.sub(art_sub, text)
     text = _CODE_RE.sub(code_sub, text)
     return text, count
+
+
+def is_redaction_only(text: str) -> bool:
+    """A line holding nothing but redaction marks ('5.1.2e', '(geanonimiseerd)'): what was
+    withheld there, never page furniture even when it repeats."""
+    t = mark_word_redactions(normalise_redactions(text)[0], None)[0]
+    rest, marks = REDACTION_TOKEN_RE.subn("", t)
+    return marks > 0 and not re.sub(r"[\W_]", "", rest)
 
 
 # What a Woo ground withholds, for counting redactions in a title: 5.1.2e protects privacy
