@@ -70,3 +70,16 @@ def test_a_judge_that_prefers_other_sentences_scores_low(retriever: HybridRetrie
 def test_no_check_call_no_cases(retriever: HybridRetriever) -> None:
     res = run_checkcall_suite(AnswerChain(retriever, None), QUESTIONS)
     assert res["cases"] == [] and res["metrics"]["auc"] == 0.0
+
+
+def test_the_questions_filters_hold(retriever: HybridRetriever) -> None:
+    """A gold question's filters restrict what is shown, as in the QA suite: before any
+    meeting, nothing is shown and nothing rated."""
+    import datetime as dt
+
+    from verslagqa.retrieve import SearchFilters
+
+    early = QUESTIONS[0].model_copy(update={"filters": SearchFilters(tot=dt.date(2000, 1, 1))})
+    chain = AnswerChain(retriever, ScriptedChatModel(judge=0.9), model_name="scripted")
+    assert run_checkcall_suite(chain, [early])["cases"] == []
+    assert len(run_checkcall_suite(chain, [QUESTIONS[0]])["cases"]) == 1

@@ -267,11 +267,11 @@ class AnswerChain:
         return messages, sentence_schema([s.sid for s in shown])
 
     def context(
-        self, question: str, *, budget: int | None = None
+        self, question: str, *, budget: int | None = None, filters: SearchFilters | None = None
     ) -> tuple[list[Hit], list[NumberedSentence]]:
         """What the model would be shown for ``question`` (sources and numbered sentences),
         without calling it; nothing when the chain would abstain before the call."""
-        hits = self._retrieve_step({"question": question})["hits"]
+        hits = self._retrieve_step({"question": question, "filters": filters})["hits"]
         _, groups = self._prepare(question, hits, time.perf_counter())
         if not groups:  # the chain abstains before any model call
             return [], []

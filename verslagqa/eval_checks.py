@@ -38,7 +38,7 @@ def run_checkcall_suite(
         judge = chain.judge_for(q.question)
         if judge is None or q.withheld or (q.answerable and not q.key_facts):
             continue
-        _, shown = chain.context(q.question)
+        _, shown = chain.context(q.question, filters=q.filters)
         texts = list(dict.fromkeys(s.text for s in shown))
         answers = [t for t in texts if q.answerable and facts_found(t, q.key_facts) == 1.0]
         others = [t for t in texts if t not in answers]
