@@ -3,6 +3,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +36,21 @@ def samples_dir() -> Path:
 @pytest.fixture(scope="session")
 def seeds() -> dict[int, Path]:
     return SEED
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A hybrid retriever over the five samples indexed with tiny hash embeddings (fast unit
+    tests of the chains' logic; the real model is in ``real_store``)."""
+    from verslagqa.index import Index
+    from verslagqa.retrieve import HybridRetriever
+    from verslagqa.settings import Settings
+
+    from .fakes import HashEmbeddings
+
+    idx = Index(Settings(store=tmp_path_factory.mktemp("s")), embeddings=HashEmbeddings())
+    idx.add([SAMPLES])
+    return HybridRetriever.from_index(idx)
 
 
 @pytest.fixture(scope="session")

@@ -19,23 +19,14 @@ from verslagqa.answer import (
     is_abstention,
     parse_sentence_reply,
 )
-from verslagqa.index import Index
 from verslagqa.prompting import PromptError, load_prompt
 from verslagqa.retrieve import HybridRetriever, SearchFilters
-from verslagqa.settings import AnswerSettings, CheckSettings, Settings
+from verslagqa.settings import AnswerSettings, CheckSettings
 
-from .conftest import SAMPLES
-from .fakes import HashEmbeddings, ScriptedChatModel
+from .fakes import ScriptedChatModel
 
 Q = "Wanneer moet de kabinetsbrief over de vaccinatiestrategie gereed zijn?"
 FRIDAY = "Vrijdag moet de brief vanuit het kabinet gereed zijn"
-
-
-@pytest.fixture(scope="module")
-def retriever(tmp_path_factory: pytest.TempPathFactory) -> HybridRetriever:
-    idx = Index(Settings(store=tmp_path_factory.mktemp("s")), embeddings=HashEmbeddings())
-    idx.add([SAMPLES])
-    return HybridRetriever.from_index(idx)
 
 
 def _shown(model: ScriptedChatModel, call: int = 0) -> dict[str, str]:

@@ -8,12 +8,9 @@ import pytest
 from verslagqa.answer import AnswerChain
 from verslagqa.eval_checks import auc, run_checkcall_suite
 from verslagqa.evals import GoldQuestion
-from verslagqa.index import Index
 from verslagqa.retrieve import HybridRetriever
-from verslagqa.settings import Settings
 
-from .conftest import SAMPLES
-from .fakes import HashEmbeddings, ScriptedChatModel
+from .fakes import ScriptedChatModel
 
 FRIDAY = "Vrijdag moet de brief vanuit het kabinet gereed zijn"
 QUESTIONS = [
@@ -27,13 +24,6 @@ QUESTIONS = [
     ),
     GoldQuestion(id="w", question="Wie lichtte de vaccinatiestrategie toe?", withheld=True),
 ]
-
-
-@pytest.fixture(scope="module")
-def retriever(tmp_path_factory: pytest.TempPathFactory) -> HybridRetriever:
-    idx = Index(Settings(store=tmp_path_factory.mktemp("s")), embeddings=HashEmbeddings())
-    idx.add([SAMPLES])
-    return HybridRetriever.from_index(idx)
 
 
 def test_auc_counts_pairs_and_ties() -> None:
