@@ -99,6 +99,8 @@ def test_the_asked_kind_of_value() -> None:
     assert has_answer_type("Vrijdag moet de brief gereed zijn.", "time")
     assert has_answer_type("binnen één week na levering", "time")
     assert has_answer_type("het hele eerste kwartaal van 2023", "time")
+    assert has_answer_type("In Q3 een conceptmodule voor Signing", "time")
+    assert not has_answer_type("In Q3 een conceptmodule", "time", "Wat komt er in Q3?")
     assert not has_answer_type("De brief vanuit het kabinet moet gereed zijn.", "time")
     assert has_answer_type("800 miljoen", "number") and not has_answer_type("veel geld", "number")
     q = "Waar is een testlocatie opgezet?"
@@ -148,6 +150,33 @@ def test_the_check_call_threshold() -> None:
     assert not r.passed and r.code == "does_not_answer" and "0.58" in r.detail
     assert judged == [s.text, s.text]
     assert not AnswersQuestion().applies(_draft("Wanneer?", "Vrijdag.", s))
+
+
+def test_the_check_call_reads_the_sentence_before_when_the_sentence_alone_falls_short() -> None:
+    topic = "Op maandag 9 mei is er een seminar voor het kennisplatform API's gepland."
+    s = _s("Dit zal plaatsvinden in de Horeca Academie in Den Haag.", previous=topic)
+    q = "In welk gebouw wordt het seminar gehouden?"
+    ratings = {s.text: 0.5, f"{topic} {s.text}": 0.8, topic: 0.45}
+    judged: list[str] = []
+
+    def judge(text: str) -> float:
+        judged.append(text)
+        return ratings[text]
+
+    d = _draft(q, "In de Horeca Academie.", s, judge=judge)
+    assert AnswersQuestion(min_p=0.7)(d).passed
+    assert judged == [s.text, f"{topic} {s.text}", topic]
+    # switched off: only the sentence itself is rated
+    assert not AnswersQuestion(min_p=0.7, with_previous=False)(d).passed
+    # the sentence before answers on its own: the pair's rating is not the sentences'
+    ratings[topic] = 0.75
+    r = AnswersQuestion(min_p=0.7)(d)
+    assert not r.passed and "0.50" in r.detail
+    # the sentence before is one of the model's sentences: nothing to add
+    both = _draft(q, "In de Horeca Academie.", _s(topic, "1.1"), s, judge=judge)
+    judged.clear()
+    AnswersQuestion(min_p=0.7)(both)
+    assert judged == [f"{topic} {s.text}"]
 
 
 def test_attribution_finds_the_sentence_that_carries_the_answer() -> None:

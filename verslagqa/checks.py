@@ -77,7 +77,7 @@ _TIME_RE = re.compile(
     r"volgende week|vorige week|deze week|komende|a\.s\.|binnenkort|t\.z\.t\.|"
     r"prinsjesdag|kerst|voorjaar|najaar|zomer|winter|kwartaal|monday|tuesday|wednesday|"
     r"thursday|friday|tomorrow|today|next week|january|february|march|may|june|july|august|"
-    r"october|quarter|"
+    r"october|quarter|q[1-4]|"
     r"binnen (één|een|\w+) (dag|dagen|week|weken|maand))\b|\b\d{1,2}[:.-]\d{1,2}|\b(19|20)\d\d\b"
 )
 # "een" is left out: as the Dutch article it is in nearly every sentence
@@ -404,6 +404,8 @@ class AnswersQuestion(Check):
     low)."""
 
     min_p: float = 0.55
+    #: rate a second time with the sentence before them (its topic) when the first falls short
+    with_previous: bool = True
     name: ClassVar[str] = "answers_question"
 
     def applies(self, d: Draft) -> bool:
@@ -413,9 +415,24 @@ class AnswersQuestion(Check):
     def run(self, d: Draft) -> tuple[str, str] | None:
         assert d.judge is not None
         p = d.judge(d.evidence)
+        if p < self.min_p and self.with_previous:
+            p = max(p, self._with_previous(d))
         if p >= self.min_p:
             return None
         return "does_not_answer", f"the model rates its sentences as an answer at {p:.2f}"
+
+    def _with_previous(self, d: Draft) -> float:
+        """The rating of the sentences read after the one before them in their source (0.0
+        when there is none, it is one of them, or it answers the question on its own: then
+        the pair's rating is that sentence's, not theirs)."""
+        assert d.judge is not None
+        before = d.chosen[0].previous
+        if not before or before in {s.text for s in d.chosen}:
+            return 0.0
+        pair = d.judge(f"{before} {d.evidence}")
+        if pair >= self.min_p and d.judge(before) >= self.min_p:
+            return 0.0
+        return pair
 
 
 def term_coverage(query: str, text: str, weight: dict[str, float] | None = None) -> float:
@@ -463,7 +480,7 @@ def default_checks(settings: CheckSettings) -> list[Check]:
         Polarity(),
         Meaning(min_similarity=settings.min_similarity),
         SameLanguage(),
-        AnswersQuestion(min_p=settings.min_answer_p),
+        AnswersQuestion(min_p=settings.min_answer_p, with_previous=settings.judge_previous),
         SearchTerms(min_coverage=settings.min_search_coverage),
     ]
 

@@ -223,6 +223,13 @@ class CheckSettings(BaseModel):
         description="A keyword search (not a question) is answered only by sentences that, "
         "with their heading, hold at least this share of its terms (rare terms weigh more).",
     )
+    judge_previous: bool = Field(
+        default=True,
+        description="When the check call rates the model's sentences below min_answer_p, "
+        "rate them once more with the sentence before them (minutes name the topic in one "
+        "sentence and give the outcome in the next: 'Dit zal plaatsvinden in de Horeca "
+        "Academie.' answers nothing on its own) and keep the higher rating.",
+    )
     judge: bool = Field(
         default=True,
         description="Make the check call at all (one short model call per candidate sentence, "
