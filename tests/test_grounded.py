@@ -168,10 +168,15 @@ def test_the_check_call_reads_the_sentence_before_when_the_sentence_alone_falls_
     assert judged == [s.text, f"{topic} {s.text}", topic]
     # switched off: only the sentence itself is rated
     assert not AnswersQuestion(min_p=0.7, with_previous=False)(d).passed
-    # the sentence before answers on its own: the pair's rating is not the sentences'
-    ratings[topic] = 0.75
-    r = AnswersQuestion(min_p=0.7)(d)
-    assert not r.passed and "0.50" in r.detail
+    # the sentence before answers on its own, or the pair rates hardly above it: the pair's
+    # rating is that sentence's, not the model's sentences'
+    for alone in (0.75, 0.72):
+        ratings[topic] = alone
+        r = AnswersQuestion(min_p=0.7)(d)
+        assert not r.passed and "0.50" in r.detail
+    ratings[topic] = 0.65
+    assert AnswersQuestion(min_p=0.7, min_previous_gain=0.1)(d).passed
+    assert not AnswersQuestion(min_p=0.7, min_previous_gain=0.2)(d).passed
     # the sentence before is one of the model's sentences: nothing to add
     both = _draft(q, "In de Horeca Academie.", _s(topic, "1.1"), s, judge=judge)
     judged.clear()

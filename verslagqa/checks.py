@@ -401,11 +401,15 @@ class SameLanguage(Check):
 class AnswersQuestion(Check):
     """The second, short model call: the basis sentences answer the question with
     P(yes) ≥ ``min_p`` (a sentence about the same topic that answers something else scores
-    low)."""
+    low). Rated too low on their own, they are rated once more after the sentence before them
+    (``with_previous``): minutes name the topic in one sentence and give the outcome in the next
+    ("Dit zal plaatsvinden in de Horeca Academie."), which alone answers nothing."""
 
     min_p: float = 0.55
     #: rate a second time with the sentence before them (its topic) when the first falls short
     with_previous: bool = True
+    #: how much the pair must rate above the sentence before alone to count
+    min_previous_gain: float = 0.1
     name: ClassVar[str] = "answers_question"
 
     def applies(self, d: Draft) -> bool:
@@ -422,15 +426,18 @@ class AnswersQuestion(Check):
         return "does_not_answer", f"the model rates its sentences as an answer at {p:.2f}"
 
     def _with_previous(self, d: Draft) -> float:
-        """The rating of the sentences read after the one before them in their source (0.0
-        when there is none, it is one of them, or it answers the question on its own: then
-        the pair's rating is that sentence's, not theirs)."""
+        """The rating of the sentences read after the one before them in their source; 0.0
+        when there is none, it is one of them, or the pair's rating is that sentence's rather
+        than theirs (it answers on its own, or the pair rates hardly higher than it alone)."""
         assert d.judge is not None
         before = d.chosen[0].previous
         if not before or before in {s.text for s in d.chosen}:
             return 0.0
         pair = d.judge(f"{before} {d.evidence}")
-        if pair >= self.min_p and d.judge(before) >= self.min_p:
+        if pair < self.min_p:
+            return pair
+        alone = d.judge(before)
+        if alone >= self.min_p or pair - alone < self.min_previous_gain:
             return 0.0
         return pair
 
@@ -480,7 +487,11 @@ def default_checks(settings: CheckSettings) -> list[Check]:
         Polarity(),
         Meaning(min_similarity=settings.min_similarity),
         SameLanguage(),
-        AnswersQuestion(min_p=settings.min_answer_p, with_previous=settings.judge_previous),
+        AnswersQuestion(
+            min_p=settings.min_answer_p,
+            with_previous=settings.judge_previous,
+            min_previous_gain=settings.min_previous_gain,
+        ),
         SearchTerms(min_coverage=settings.min_search_coverage),
     ]
 
