@@ -406,8 +406,6 @@ def _decoding_speed(model: Any, chain: Any, questions: list[str]) -> dict[str, f
     """Tokens/s of schema-held replies to the same answer prompts (already read, so only the
     generation counts): llama-cpp-python's own sampler, which filters every candidate through
     the grammar, against :func:`verslagqa.decoding.greedy_json`."""
-    from verslagqa.llm import _role
-
     llama = model.llama
     speed: dict[str, list[float]] = {"llama_cpp": [], "greedy": []}
     for q in questions:
@@ -422,10 +420,9 @@ def _decoding_speed(model: Any, chain: Any, questions: list[str]) -> dict[str, f
         model.invoke(messages, response_format=fmt)
         speed["greedy"].append(tokens / (time.perf_counter() - t0))
         t0 = time.perf_counter()
-        out = llama.create_chat_completion(
-            messages=[{"role": _role(m), "content": str(m.content)} for m in messages],
-            temperature=0.0, max_tokens=256, response_format=fmt,
-        )  # fmt: skip
+        # the model's own request (messages, temperature, max_tokens, seed), decoded by
+        # llama-cpp-python's sampler instead
+        out = llama.create_chat_completion(**model._request(messages, None, response_format=fmt))
         n = out["usage"]["completion_tokens"]
         speed["llama_cpp"].append(n / (time.perf_counter() - t0))
     result = {k: sum(v) / len(v) for k, v in speed.items() if v}
