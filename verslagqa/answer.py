@@ -187,7 +187,7 @@ class AnswerChain:
         if early is not None:
             return early
         if self.model is None:
-            return self._extractive(question, groups, t0, [], self._relevance(question))
+            return self._extractive(question, groups, t0, [], self.relevance(question))
         sources, shown, relevance = self._context(question, groups, self.settings.context_tokens)
         self.last_sources = sources
         if not shown:
@@ -248,7 +248,7 @@ class AnswerChain:
         """The sources, the sentences of them shown to the model (numbered), and how the
         sentences were scored."""
         sources = [merged for merged, _ in groups]
-        relevance = self._relevance(question)
+        relevance = self.relevance(question)
         selected = select_context(sources, question, budget, relevance)
         shown = number_sentences(sources, selected, [source_sentences(h.text) for h in sources])
         return sources, shown, relevance
@@ -296,7 +296,7 @@ class AnswerChain:
     ) -> list[NumberedSentence]:
         """The shown sentences that match the question best (what the extractive answer would
         quote), best first."""
-        rel = self._relevance(question)
+        rel = self.relevance(question)
         scores = rel([s.text for s in shown])
         ranked = sorted(zip(scores, shown, strict=True), key=lambda t: -t[0])
         return [s for score, s in ranked[:2] if score >= 1]
@@ -384,8 +384,9 @@ class AnswerChain:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _relevance(self, question: str) -> Relevance:
-        """Shared stems for Dutch questions; embedding similarity across languages."""
+    def relevance(self, question: str) -> Relevance:
+        """How sentences are scored against ``question`` (which the model is shown, which are
+        quoted): shared stems for Dutch questions; embedding similarity across languages."""
         if detect_language(question) == "Dutch":
             return lexical_relevance(question)
         return embedding_relevance(question, self.retriever.index.embeddings)

@@ -3,11 +3,12 @@ the sentences that answer a gold question from the others shown with them.
 
 Per question the sentences the model would be shown (``AnswerChain.context``) are split into
 answer sentences (they hold every key fact) and the others; the others rated are the
-``negatives`` sharing most stems with the question (the hard cases: same topic, other
-statement), all of them for an unanswerable question. Metrics: AUC (the chance an answer
-sentence is rated above another), the share of each kind that reaches the chain's two
-thresholds, how often the best-rated sentence is an answer sentence, and how often no
-sentence of an unanswerable question reaches the answer threshold.
+``negatives`` closest to the question as the chain scores them (shared stems; meaning for an
+English question): the hard cases, same topic, other statement; all of them for an
+unanswerable question. Metrics: AUC (the chance an answer sentence is rated above another),
+the share of each kind that reaches the chain's two thresholds, how often the best-rated
+sentence is an answer sentence, and how often no sentence of an unanswerable question reaches
+the answer threshold.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 from .evals import GoldQuestion, facts_found, mean
-from .grounded import lexical_relevance
 
 __all__ = ["auc", "run_checkcall_suite"]
 
@@ -42,8 +42,9 @@ def run_checkcall_suite(
         texts = list(dict.fromkeys(s.text for s in shown))
         answers = [t for t in texts if q.answerable and facts_found(t, q.key_facts) == 1.0]
         others = [t for t in texts if t not in answers]
-        overlap = dict(zip(others, lexical_relevance(q.question)(others), strict=True))
-        others = sorted(others, key=lambda t: -overlap[t])[:negatives]
+        # the chain's own scoring: shared stems, or meaning for an English question
+        closeness = dict(zip(others, chain.relevance(q.question)(others), strict=True))
+        others = sorted(others, key=lambda t: -closeness[t])[:negatives]
         rated = {t: judge(t) for t in [*answers, *others]}
         if not rated:
             continue
