@@ -170,11 +170,11 @@ def test_the_check_call_reads_the_sentence_before_when_the_sentence_alone_falls_
     assert not AnswersQuestion(min_p=0.7, with_previous=False)(d).passed
     # the sentence before answers on its own, or the pair rates hardly above it: the pair's
     # rating is that sentence's, not the model's sentences'
-    for alone in (0.75, 0.72):
-        ratings[topic] = alone
+    for pair, alone in ((0.8, 0.75), (0.74, 0.69)):
+        ratings[f"{topic} {s.text}"], ratings[topic] = pair, alone
         r = AnswersQuestion(min_p=0.7)(d)
         assert not r.passed and "0.50" in r.detail
-    ratings[topic] = 0.65
+    ratings[f"{topic} {s.text}"], ratings[topic] = 0.8, 0.65
     assert AnswersQuestion(min_p=0.7, min_previous_gain=0.1)(d).passed
     assert not AnswersQuestion(min_p=0.7, min_previous_gain=0.2)(d).passed
     # the sentence before is one of the model's sentences: nothing to add
