@@ -177,11 +177,13 @@ def test_the_check_call_reads_the_sentence_before_when_the_sentence_alone_falls_
     ratings[f"{topic} {s.text}"], ratings[topic] = 0.8, 0.65
     assert AnswersQuestion(min_p=0.7, min_previous_gain=0.1)(d).passed
     assert not AnswersQuestion(min_p=0.7, min_previous_gain=0.2)(d).passed
-    # the sentence before is one of the model's sentences: nothing to add
-    both = _draft(q, "In de Horeca Academie.", _s(topic, "1.1"), s, judge=judge)
+    # several sentences carry their own context: no second rating
+    other = _s("Het advies gaat over 1700 bedden.", "1.2", previous=topic)
+    several = _draft(q, "In de Horeca Academie.", other, s, judge=judge)
+    ratings[f"{other.text} {s.text}"] = 0.5
     judged.clear()
-    AnswersQuestion(min_p=0.7)(both)
-    assert judged == [f"{topic} {s.text}"]
+    assert not AnswersQuestion(min_p=0.7)(several).passed
+    assert judged == [f"{other.text} {s.text}"]
 
 
 def test_attribution_finds_the_sentence_that_carries_the_answer() -> None:

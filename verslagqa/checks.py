@@ -426,12 +426,15 @@ class AnswersQuestion(Check):
         return "does_not_answer", f"the model rates its sentences as an answer at {p:.2f}"
 
     def _with_previous(self, d: Draft) -> float:
-        """The rating of the sentences read after the one before them in their source; 0.0
-        when there is none, it is one of them, or the pair's rating is that sentence's rather
-        than theirs (it answers on its own, or the pair rates hardly higher than it alone)."""
+        """The rating of one sentence read after the one before it in its source; 0.0 for
+        several sentences (they carry their own context), when there is none before, or when
+        the pair's rating is that sentence's rather than this one's (it answers on its own, or
+        the pair rates hardly higher than it alone)."""
         assert d.judge is not None
         before = d.chosen[0].previous
-        if not before or before in {s.text for s in d.chosen}:
+        # an English answer's sentences are the model's own picks, often three: read together
+        # after one more they rated a wrong answer up (an end-to-end test caught it)
+        if len(d.chosen) != 1 or not before:
             return 0.0
         pair = d.judge(f"{before} {d.evidence}")
         if pair < self.min_p:
