@@ -225,8 +225,8 @@ class CheckSettings(BaseModel):
     )
     judge_previous: bool = Field(
         default=True,
-        description="When the check call rates the model's sentences below min_answer_p, "
-        "rate them once more with the sentence before them (minutes name the topic in one "
+        description="When the check call rates the model's one sentence below min_answer_p, "
+        "rate it once more with the sentence before it (minutes name the topic in one "
         "sentence and give the outcome in the next: 'Dit zal plaatsvinden in de Horeca "
         "Academie.' answers nothing on its own) and keep the higher rating.",
     )
