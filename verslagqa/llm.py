@@ -53,7 +53,7 @@ LOCAL_MODELS = {
 DEFAULT_LOCAL = "1.5b"
 
 _LOCK = threading.Lock()
-_LOADED: dict[tuple[str, int, int, bool, str], Any] = {}
+_LOADED: dict[tuple[str, int, int, str], Any] = {}
 
 
 @atexit.register
