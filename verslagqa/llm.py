@@ -90,7 +90,6 @@ class LlamaCppChat(BaseChatModel):
     model_path: str = Field(description="Path of the GGUF file.")
     n_ctx: int = 4096
     n_threads: int | None = None
-    flash_attn: bool = True
     temperature: float = 0.0
     max_tokens: int = 256
     seed: int = 0
@@ -114,7 +113,7 @@ class LlamaCppChat(BaseChatModel):
 
     def _load(self, n_ctx: int, role: str) -> Any:
         threads = self.n_threads or os.cpu_count() or 2
-        key = (self.model_path, n_ctx, threads, self.flash_attn, role)
+        key = (self.model_path, n_ctx, threads, role)
         with _LOCK:
             if key not in _LOADED:
                 try:
@@ -129,7 +128,6 @@ class LlamaCppChat(BaseChatModel):
                     n_ctx=n_ctx,
                     n_threads=threads,
                     n_threads_batch=threads,
-                    flash_attn=self.flash_attn,
                     seed=self.seed,
                     verbose=False,
                 )
@@ -335,7 +333,6 @@ def _make_local(spec: str, _name: str, o: LLMSettings, home: Path) -> BaseChatMo
         max_tokens=o.max_tokens,
         n_ctx=o.n_ctx,
         n_threads=o.n_threads,
-        flash_attn=o.flash_attn,
     )
 
 

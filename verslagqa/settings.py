@@ -272,11 +272,6 @@ class LLMSettings(BaseModel):
     n_threads: int | None = Field(
         default=None, description="CPU threads for local models (default: all cores)."
     )
-    flash_attn: bool = Field(
-        default=True,
-        description="Local GGUF models: llama.cpp's fused attention (reads a prompt about 8% "
-        "faster on 2 cores; BENCHMARKS.md).",
-    )
     timeout_s: float = Field(
         default=60.0, description="Timeout for remote model calls, in seconds."
     )
