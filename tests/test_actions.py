@@ -125,3 +125,30 @@ def test_filter_actions_by_owner_and_date() -> None:
     march = filter_actions(actions, van=dt.date(2021, 3, 1), tot=dt.date(2021, 3, 31))
     assert {a.meeting_id for a in march} == {"2021-03-01-mt-dglz-breed"}
     assert filter_actions(actions, owner="nobody") == [a for a in actions if "allen" in a.owners]
+
+
+def test_an_action_line_led_by_a_title_and_a_name() -> None:
+    """'Actie: wethouder Bakker zorgt …' (a council's minutes): the owner is the titled name,
+    also when the surname begins with 'De'; a month without a day is the deadline."""
+    doc = (
+        "Notulen commissievergadering Ruimte\nDatum: 12 maart 2024\n\n"
+        "Punt 1 - Sporthal:\nDe kosten zijn gestegen.\n\n"
+        "Actie: wethouder Bakker zorgt dat het raadsvoorstel in de raadsvergadering van juli "
+        "wordt geagendeerd.\n\n"
+        "Punt 2 - Rondvraag:\nDe fietsbrug is nog niet klaar.\n\n"
+        "Actie: burgemeester De Groot vraagt de status na bij de projectleider.\n"
+        "Actie: De kosten worden verdeeld over twee jaar.\n"
+        "Actie: secretaris stuurt de notitie over de gevolgen, voor 1 juni.\n\n"
+        "De voorzitter sluit de vergadering om 21:05.\n"
+    )
+    m = parse_verslag(doc)
+    assert m.end_time == "21:05"
+    got = [
+        (a.owners, a.item_label, a.due_date and a.due_date.isoformat()) for a in extract_actions(m)
+    ]
+    assert got == [
+        (["wethouder Bakker"], "1", "2024-07-31"),
+        (["burgemeester De Groot"], "2", None),
+        ([], "2", None),  # 'De kosten worden …': no title, so 'De' is an article, no owner
+        (["secretaris"], "2", "2024-06-01"),  # a title alone as the subject
+    ]

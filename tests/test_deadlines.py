@@ -34,6 +34,11 @@ WED = dt.date(2020, 11, 18)  # a Wednesday
         ("Gereed medio januari.", dt.date(2020, 12, 14), "2021-01-15", "medio januari"),
         ("Op 5 januari is de kick-off.", dt.date(2020, 12, 14), "2021-01-05", "Op 5 januari"),
         ("Afronden eind van de maand.", MON, "2021-03-31", "eind van de maand"),
+        # a month without a day: due by its end (the next one that is not long past)
+        ("Verkeerstoets uitvoeren, resultaten terug in mei.", MON, "2021-05-31", "in mei"),
+        ("Agenderen uiterlijk in de raadsvergadering van juli.", MON, "2021-07-31", "van juli"),
+        ("Rapport volgt in januari 2022.", MON, "2022-01-31", "in januari 2022"),
+        ("Voorstel volgt in januari.", WED, "2021-01-31", "in januari"),
         # a weekday on the meeting day itself means the next one
         ("Terugkoppeling maandag.", MON, "2021-03-08", "maandag"),
         # no day named: the phrase is kept, no date invented

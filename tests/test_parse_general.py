@@ -206,3 +206,95 @@ def test_attendees_with_a_broken_br_tag_do_not_recurse() -> None:
     assert split_people("Jan (Logius)<br>Piet (RvIG), Klaas") == [
         "Jan (Logius)", "Piet (RvIG) — Klaas"
     ]  # fmt: skip
+
+
+def test_a_running_header_is_judged_by_its_own_count() -> None:
+    """A block of one repeated short line goes as a running header only when that line occurs
+    at least three times; a redacted name opening the block (OCR of a Woo release) says
+    nothing about it."""
+    from collections import Counter
+
+    from verslagqa.lines import Line
+    from verslagqa.sections import furniture_mask
+
+    def mask(repeat: str, times: int) -> list[bool]:
+        opener = "[weggelakt 5.1.2e]"
+        texts = ["Het team bespreekt de planning uitgebreid.", opener, repeat, "Verder niets."]
+        lines = [Line(raw=t, text=t) for t in texts]
+        counts = Counter({ln.key: 1 for ln in lines}) | Counter({opener: 5, repeat.lower(): times})
+        return furniture_mask(lines, counts)
+
+    assert mask("Concept verslag MT", 3)[2]
+    assert not mask("Concept verslag MT", 2)[2]  # twice: the redaction's count does not count
+    assert mask("Concept verslag MT", 3)[1:3] == [False, True]  # the redaction stays
+
+
+def test_a_municipal_decision_list_names_its_committee_and_keeps_broken_titles_whole() -> None:
+    """A council committee's 'Besluitenlijst' (shaped like a real one of another body than the
+    development corpus): the document kind on the first line, the committee on the next; an
+    item title broken after a hyphen; the template's file name in the page footer."""
+    doc = (
+        "BESLUITENLIJST OPENBARE COMMISSIEVERGADERING\n\n"
+        "Raadscommissie voor Ruimte, wonen en natuur\n\n"
+        "Datum 20 mei 2014\n\n"
+        "01. Opening en mededelingen\n\n"
+        "De voorzitter opent de vergadering en heet de aanwezigen welkom.\n\n"
+        "02. Vaststellen startnotitie hoek Amsterdamseweg-\n\n"
+        "Keizer Karelweg\n\n"
+        "De commissie bespreekt de startnotitie en de bebouwing op de hoek.\n\n"
+        "[SLG440649.doc]\n\n"
+        "Pagina   2 van 4\n\n"
+        "De voorzitter concludeert dat het voorstel als hamerstuk naar de raad kan.\n\n"
+        "03. Rondvraag\n\n"
+        "Er zijn geen rondvragen.\n"
+    )
+    m = parse_verslag(doc)
+    assert m.title == "Raadscommissie voor Ruimte, wonen en natuur"
+    assert m.meeting_date == dt.date(2014, 5, 20)
+    assert [(i.label, i.title) for i in m.items if i.label] == [
+        ("1", "Opening en mededelingen"),
+        ("2", "Vaststellen startnotitie hoek Amsterdamseweg-Keizer Karelweg"),
+        ("3", "Rondvraag"),
+    ]
+    second = m.items[[i.label for i in m.items].index("2")].text
+    assert "Keizer Karelweg" not in second and "SLG440649" not in second
+    assert "hamerstuk" in second
+
+
+def test_a_title_line_with_date_and_place_keeps_the_name_only() -> None:
+    """'Notulen van de vergadering van de ministerraad gehouden op vrijdag 12 maart 2021 in de
+    Trêveszaal': after the date come the place and the time, not the meeting's name."""
+    doc = (
+        "Notulen van de vergadering van de ministerraad gehouden op vrijdag 12 maart 2021 in "
+        "de Trêveszaal te 's-Gravenhage\n\n"
+        "Aanwezig: Rutte, De Jonge, Hoekstra\n\n"
+        "1. Opening\nDe minister-president opent de vergadering om 10.00 uur.\n\n"
+        "2. Coronamaatregelen\nDe raad besluit de maatregelen te verlengen.\n\n"
+        "De minister-president sluit de vergadering om 12.30 uur.\n"
+    )
+    m = parse_verslag(doc)
+    assert m.title == "Notulen van de vergadering van de ministerraad"
+    assert (m.meeting_date, m.start_time, m.end_time) == (dt.date(2021, 3, 12), "10:00", "12:30")
+
+
+def test_a_water_boards_minutes_with_ad_items_and_absent_with_notice() -> None:
+    """'Ad 1. Opening', and 'Afwezig met kennisgeving:' as one label (not part of a name)."""
+    doc = (
+        "Verslag van de vergadering van het Algemeen Bestuur van Waterschap De Stroom, d.d. 14 "
+        "april 2022\n\n"
+        "Aanwezig: mw. A. de Vries (voorzitter), dhr. P. Jansen, mw. K. Bos\n"
+        "Afwezig met kennisgeving: dhr. R. Mulder\n\n"
+        "Ad 1. Opening en mededelingen\nDe voorzitter opent om 19.30 uur de vergadering.\n\n"
+        "Ad 2. Peilbesluit Polder Oost\nHet peilbesluit wordt vastgesteld.\n\n"
+        "Ad 3. Rondvraag en sluiting\nDe voorzitter sluit om 21.15 uur de vergadering.\n"
+    )
+    m = parse_verslag(doc)
+    assert m.title == "Verslag van de vergadering van het Algemeen Bestuur van Waterschap De Stroom"
+    assert m.absent == ["dhr. R. Mulder"]
+    assert len(m.attendees) == 3
+    assert [(i.label, i.title) for i in m.items if i.label] == [
+        ("1", "Opening en mededelingen"),
+        ("2", "Peilbesluit Polder Oost"),
+        ("3", "Rondvraag en sluiting"),
+    ]
+    assert (m.start_time, m.end_time) == ("19:30", "21:15")

@@ -193,8 +193,15 @@ class _Names:
 
 
 _NAME = r"[A-ZÀ-Ý][\w-]*(?:\s+(?:(?:van|de|der|den|ter|te)\s+)*[A-ZÀ-Ý][\w-]*){0,3}"
+# a title before the name: 'wethouder Bakker zorgt …', 'burgemeester De Groot vraagt …'
+_ROLE = (
+    r"wethouder|burgemeester|minister|staatssecretaris|voorzitter|raadslid|griffier|secretaris"
+    r"|directeur|gedeputeerde|dijkgraaf|commissaris|projectleider|mevrouw|mevr\.|mw\.|de heer"
+    r"|dhr\."
+)
 _SUBJECT = re.compile(
-    rf"(?:^|(?<=\ben )|(?<=[.;:]\s))(?:(?:de|het)\s+)?(?P<name>{_NAME})\s+(?P<verb>[a-zà-ÿ]+)"
+    rf"(?:^|(?<=\ben )|(?<=[.;:]\s))(?:(?:de|het)\s+)?(?:(?P<role>(?i:{_ROLE}))\s+)?"
+    rf"(?P<name>{_NAME})\s+(?P<verb>[a-zà-ÿ]+)"
 )
 
 
@@ -219,16 +226,24 @@ def _subject_owner(desc: str, names: _Names) -> list[str]:
         return split_owners(vanuit.group("name"))  # 'Vanuit Logius wordt …': Logius
     for m in _SUBJECT.finditer(desc):
         name, verb = m.group("name"), m.group("verb")
-        if verb in _NOT_A_DEED or name.split()[0].lower() in _PRONOUNS:
-            continue
+        if verb in _NOT_A_DEED or (name.split()[0].lower() in _PRONOUNS and not m.group("role")):
+            continue  # ('burgemeester De Groot': after a title 'De' begins a surname)
         single = len([w for w in name.split() if w.lower() not in _PARTICLES]) == 1
         if verb.endswith("en") and (single or len(name.split()) == 2) and verb not in ("gaan",):
             continue  # 'Marc Buis informeren over …': the name is the object
         if not (names.is_name(name) or (single and _finite_singular(verb))):
             continue
+        if m.group("role"):
+            return [f"{m.group('role')} {name}"]  # 'wethouder Bakker'
         return split_owners(name)
     role = re.match(r"(?:de|het)\s+(minister|staatssecretaris|voorzitter|wethouder)\b", desc, re.I)
-    return [role.group(1)] if role else []
+    if role:
+        return [role.group(1)]
+    # 'secretaris stuurt notitie …': a title alone as the subject of a finite verb
+    role = re.match(rf"^\W*(?:(?i:de)\s+)?(?P<role>(?i:{_ROLE}))\s+(?P<verb>[a-zà-ÿ]+)\b", desc)
+    if role and _finite_singular(role.group("verb")) and role.group("verb") not in _NOT_A_DEED:
+        return [role.group("role").lower()]
+    return []
 
 
 _MENTION = re.compile(

@@ -62,6 +62,16 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"\b(?:nog\s+in|uiterlijk\s+in|eind|einde|ultimo)\s+((?:19|20)\d\d)\b", re.I),
     ),
     ("monthmid", re.compile(rf"\b(?:medio|half|midden)\s+({_MONTH})\b", re.I)),
+    # 'resultaten terug in mei', 'uiterlijk juli', 'in de raadsvergadering van juli 2024': a
+    # month without a day is due by its end
+    (
+        "month",
+        re.compile(
+            rf"\b(?:in|uiterlijk|voor|vóór|per|tot|van)\s+({_MONTH})\b(?!\s*\d{{1,2}}\b)"
+            r"(?:\s+((?:19|20)\d\d))?",
+            re.I,
+        ),
+    ),
     ("thismonth", re.compile(r"\b(?:eind|einde)\s+(?:van\s+)?(?:deze|de)\s+maand\b", re.I)),
     (
         "vague",
@@ -130,7 +140,10 @@ def _resolve(kind: str, m: re.Match[str], ref: dt.date | None) -> dt.date | None
         return ref + dt.timedelta(days=n * (7 if g[1].lower().startswith("we") else 1))
     if kind == "week":
         return _friday(ref, 0 if g[1].lower() == "deze" else 1)
-    if kind in ("monthend", "monthmid"):
+    if kind == "month" and g[1]:
+        month = MONTHS[g[0].lower()]
+        return dt.date(int(g[1]), month, calendar.monthrange(int(g[1]), month)[1])
+    if kind in ("monthend", "monthmid", "month"):
         month = MONTHS[g[0].lower()]
         year = _year_for(month, 28, ref)
         if kind == "monthmid":

@@ -57,7 +57,11 @@ _KEYS: list[tuple[str, str]] = [
     ("time", r"aanvangstijdstip|aanvangstijd|tijdstip|tijd|aanvang"),
     ("place", r"vergaderplaats|vergaderlocatie|locatie|plaats"),
     ("attendees", r"aanwezig(?:en)?|aanwezi|deelnemers"),
-    ("absent", r"afwezig(?:en)?|afgemeld|met\s+kennisgeving\s+afwezig|verhinderd|afmeldingen"),
+    (
+        "absent",
+        r"afwezig(?:en)?(?:\s+(?:met|zonder)\s+(?:kennisgeving|bericht(?:\s+van\s+verhindering)?))?"
+        r"|afgemeld|met\s+kennisgeving\s+afwezig|verhinderd|afmeldingen",
+    ),
     ("chair", r"voorzitter"),
     ("minutes", r"notulist|verslag(?:legging)?|verslaglegger"),
 ]
@@ -366,10 +370,10 @@ def file_name_date(source: str) -> dt.date | None:
 # Times
 # --------------------------------------------------------------------------------------------
 
-_CLOSE = re.compile(
-    r"(?:sluit(?:ing)?\b.{0,40}?|gesloten\b.{0,20}?)\bom\s+(\d{1,2}[.:]\d{2})\s*(?:uur|u\b)", re.I
-)
-_OPEN = re.compile(r"\bopent\b.{0,40}?\bom\s+(\d{1,2}[.:]\d{2})\s*(?:uur|u\b)", re.I)
+# 'sluit de vergadering om 21:05.': a colon is a time without 'uur'; '21.05' needs it
+_AT_TIME = r"\bom\s+(\d{1,2}[.:]\d{2}(?=\s*(?:uur|u\b))|\d{1,2}:\d{2}(?!\d))"
+_CLOSE = re.compile(rf"(?:sluit(?:ing)?\b.{{0,40}}?|gesloten\b.{{0,20}}?){_AT_TIME}", re.I)
+_OPEN = re.compile(rf"\bopent\b.{{0,40}}?{_AT_TIME}", re.I)
 
 
 def _hhmm(text: str) -> str:
@@ -437,9 +441,12 @@ DOC_TYPE = (
     r"|actiepuntenlijst|actielijst|samenvatting|verslaglegging)"
 )
 _DOC_TYPE_START = re.compile(rf"^{DOC_TYPE}\b", re.I)
+# 'Verslag', 'Agenda en notulen vergadering', 'Besluitenlijst openbare commissievergadering':
+# a document kind and at most an unnamed meeting; the body's name, if any, is on a line nearby
 _GENERIC = re.compile(
     rf"^(?:{DOC_TYPE}|agenda)(?:\s+(?:en|&|\+|/)\s+(?:{DOC_TYPE}|agenda))*"
-    r"(?:\s+(?:bijeenkomst|vergadering|overleg))?\s*[:.]?$",
+    r"(?:\s+(?:van\s+de\s+)?(?:openbare|besloten|gewone|extra|reguliere)?\s*"
+    r"(?:commissie|raads|bestuurs)?(?:bijeenkomst|vergadering|overleg))?\s*[:.]?$",
     re.I,
 )
 # 'Agenda en Verslag van de Werkgroep API Design Rules 31 januari 2023 - Online …'
@@ -497,7 +504,13 @@ def clean_title(text: str) -> str:
     t = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     t = re.sub(r"\((?:PDF|DOCX?|XLSX?)[^)]*\)", " ", t, flags=re.I)
     t = re.sub(r"\b\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d\d\b", " ", t)  # also month-first
-    for start, end, _date in reversed(date_spans(t)):
+    spans = date_spans(t)
+    if spans and len(_real_words(t[: spans[0][0]])) >= 2:
+        # 'Notulen van de vergadering van de ministerraad gehouden op 12 maart 2021 in de
+        # Trêveszaal': after the date come the place and the time, not the name
+        t = t[: spans[0][0]]
+        spans = []
+    for start, end, _date in reversed(spans):
         t = t[:start] + " " + t[end:]
     t = re.sub(r"\b(?:d\.\s?d\.?|dd)(?=\s|$)", " ", t, flags=re.I)
     t = re.sub(rf"\b(?:{WEEKDAY_PATTERN})\b", " ", t, flags=re.I)
@@ -507,7 +520,7 @@ def clean_title(text: str) -> str:
             w for w in t.split() if not (re.fullmatch(r"\d{1,4}", w) or _MONTH_WORD.match(w))
         )
     t = re.sub(r"\s+", " ", t).strip(" ,;:-–—|>*_.")
-    t = re.sub(r"\s+(?:van|op|per|om)$", "", t, flags=re.I)
+    t = re.sub(r"(?:\s+(?:van|op|per|om|gehouden|te|in))+$", "", t, flags=re.I)
     t = re.sub(r"(?:\s+\d{1,2})?\s+(?:19|20)\d\d$", "", t)  # an OCR date without its month
     t = re.sub(rf"^(?:{DOC_TYPE})\s+[-–—:]\s*", "", t, flags=re.I)
     t = re.sub(r"^(?:vergadernotulen)\s+", "", t, flags=re.I)
@@ -527,6 +540,21 @@ def _names_a_meeting(text: str) -> bool:
         find_date(text)
         or re.search(r"\b[A-Z]{2,}(?:-[A-Z]{2,})?\b", text)
         or _MEETING_NOUN.search(text)
+    )
+
+
+def _names_body(text: str) -> bool:
+    """A short plain line that names the meeting body ('Raadscommissie voor Ruimte, wonen en
+    natuur', 'Stuurgroep Digitale Overheid'): a meeting noun, no sentence, no date, no label."""
+    t = text.strip()
+    return bool(
+        _MEETING_NOUN.search(t)
+        and len(t.split()) <= 8
+        and not re.search(r"[.?!:]$", t)
+        and not find_date(t)
+        and not _DOC_TYPE_START.match(t)
+        and not _OTHER_MEETING.search(t)
+        and plausible_title(clean_title(t))
     )
 
 
@@ -626,6 +654,8 @@ def pick_title(
                     nxt = clean_title(lines[k].text)
                     if lines[k].heading and _MEETING_NOUN.search(nxt) and plausible_title(nxt):
                         return f"{cleaned} {nxt}", k, "top"  # '## Verslag' / '## RvB-vergadering'
+                    if _names_body(lines[k].text):
+                        return nxt, k, "top"  # 'Besluitenlijst …' / 'Raadscommissie voor X'
                 generic = generic or (cleaned, i)
                 continue
             return cleaned, i, "top"

@@ -86,7 +86,11 @@ __all__ = [
 #: Raised when a change makes the parser read the same file differently: an index then parses
 #: its files again on the next ``add`` (and re-embeds only the chunks whose text changed).
 #: 2: a redaction mark on its own line is kept even when it repeats like a running header.
-PARSER_VERSION = 2
+#: 3: a lone repeated line goes as a running header by its own count, not its block's first
+#: line's; a footer's file name is furniture; an item title broken after a hyphen is joined;
+#: a title line stops at its date; a generic first line yields to the body named under it;
+#: 'Afwezig met kennisgeving:' is one label; 'sluit … om 21:05' without 'uur' is a time.
+PARSER_VERSION = 3
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf")

@@ -62,6 +62,7 @@ _STRONG_RES = [
         r"|steeg|boulevard)\s+\d+[a-z]?$",
         r"^(t|f|m|tel\.?|telefoon|fax)\s*[:.]?\s*(\+\s?31|0)[\d\s()+-]*(\d|5\.1\.2\w?)?\s*$",
         r"^(https?://|www\.)\S+$",
+        r"^\[?[\w .~-]{1,60}\.(docx?|pdf|xlsx?|odt|rtf|pptx?)\]?$",  # a footer's file name
         r"^\S*\s?@[\w-]+(\.[\w-]+)+$",
         r"^datum\s*:?\s*(\d.{4,25}\d{4})$",
         rf"^({_CLASSIFICATIONS}|staatsgeheim.{{0,20}}|"
@@ -144,11 +145,11 @@ def furniture_mask(lines: list[Line], counts: Counter[str]) -> list[bool]:
         if block_kinds["strong"] >= 1 or block_kinds["repeat"] >= 2:
             for k in members:
                 mask[k] = True
-        elif block_kinds["repeat"] == 1 and counts[lines[members[0]].key] >= 3:
-            # a running header/footer line repeated on every page
-            for k in members:
-                if kinds[k] == "repeat":
-                    mask[k] = True
+        elif block_kinds["repeat"] == 1:
+            # a running header/footer line repeated on every page (the repeated line's own
+            # count: the block may open with a page number or a redaction)
+            k = next(k for k in members if kinds[k] == "repeat")
+            mask[k] = counts[lines[k].key] >= 3
         i = j
     return mask
 
@@ -317,6 +318,12 @@ def _numbered_heading(lines: list[Line], i: int, m: re.Match[str]) -> _Numbered 
         if not (prefix or ln.heading) or nxt is None or not _titlelike(nxt.text) or nxt.heading:
             return None
         title_raw, skip = nxt.text, 1
+    elif re.search(r"[^\W\d_]-$", title_raw):
+        # a title broken after a hyphen: 'hoek Amsterdamseweg-' / 'Keizer Karelweg'
+        nxt = _next_text(lines, i)
+        if nxt is not None and len(nxt.text.split()) <= 6 and _titlelike(nxt.text):
+            if not (nxt.heading or _NUM_ITEM.match(nxt.text)):
+                title_raw, skip = title_raw + nxt.text.strip(), 1
     return _Numbered(
         i, num, (m.group("sub") or "").lower() or None,
         int(m.group("dec")) if m.group("dec") else None, title_raw, is_marked,
