@@ -152,3 +152,18 @@ def test_an_action_line_led_by_a_title_and_a_name() -> None:
         ([], "2", None),  # 'De kosten worden …': no title, so 'De' is an article, no owner
         (["secretaris"], "2", "2024-06-01"),  # a title alone as the subject
     ]
+
+
+def test_a_commitment_is_tracked_like_an_action() -> None:
+    """Council minutes list the executive's commitments as 'Toezegging: …'."""
+    doc = (
+        "Verslag commissie Bestuur\nDatum: 3 oktober 2023\n\n1. Parkeernorm\n"
+        "Raadslid Pietersen vraagt naar de parkeernorm.\n"
+        "Toezegging: wethouder Smit komt voor 1 december terug op de parkeernorm.\n"
+        "Toezegging (wethouder Bakker): de raad ontvangt een memo over de sporthal.\n"
+    )
+    got = [
+        (a.owners, a.due_date and a.due_date.isoformat())
+        for a in extract_actions(parse_verslag(doc))
+    ]
+    assert got == [(["wethouder Smit"], "2023-12-01"), (["wethouder Bakker"], None)]

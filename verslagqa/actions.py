@@ -47,7 +47,7 @@ _INLINE = re.compile(
     r"\s*[)\]]",
     re.IGNORECASE,
 )
-_MARKER_WORDS = r"(?:actiepunt|actie|action item|action|huiswerk)"
+_MARKER_WORDS = r"(?:actiepunt|actie|action item|action|huiswerk|toezegging)"
 # "Actie Frank: …", "Actiepunt: …", "Actie (CZ): …", "- Actie voor LZ: …"
 _LINE = re.compile(
     rf"^(?P<lead>\s*(?:[-*•]\s*|\d{{1,2}}[.)]\s*)?){_MARKER_WORDS}"
