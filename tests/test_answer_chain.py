@@ -288,3 +288,27 @@ def test_context_is_what_the_model_is_shown(retriever: HybridRetriever) -> None:
     _, fewer = chain.context(Q, budget=40)
     assert 0 < len(fewer) < len(shown)
     assert chain.context("Wat zegt het verslag over quantumcomputers en zeppelins?") == ([], [])
+
+
+def test_a_question_naming_only_the_item_title_reaches_the_model(tmp_path: Path) -> None:
+    """The words a question shares with a source may be in its agenda item's title only
+    ('Wat is besloten over de coronamaatregelen?' under '4. Coronamaatregelen')."""
+    from verslagqa.index import Index
+    from verslagqa.settings import Settings
+
+    from .fakes import HashEmbeddings
+
+    doc = tmp_path / "mr.txt"
+    doc.write_text(
+        "Notulen ministerraad\nDatum: 12 maart 2021\n\n1. Opening\nDe vergadering begint.\n\n"
+        "2. Coronamaatregelen\nDe raad besluit de maatregelen tot 31 maart te verlengen.\n",
+        encoding="utf-8",
+    )
+    index = Index(Settings(store=tmp_path / "store"), embeddings=HashEmbeddings())
+    index.add([doc])
+    model = ScriptedChatModel(judge=0.9)
+    model.enqueue(json.dumps({"sentences": ["1.1"], "answer": "De maatregelen worden verlengd."}))
+    chain = AnswerChain(HybridRetriever.from_index(index), model, model_name="scripted")
+    ans = chain.ask("Wat is besloten over de coronamaatregelen?")
+    assert model.seen, [c.code for c in ans.checks]
+    assert "verlengen" in str(model.seen[0][-1].content)

@@ -87,6 +87,18 @@ def test_polarity_must_agree() -> None:
     q = "Wordt de brief verstuurd?"
     assert not Polarity()(_draft(q, "De brief wordt verstuurd.", s)).passed
     assert Polarity()(_draft(q, "De brief wordt niet verstuurd.", s)).passed
+    # a negation in a clause the answer does not draw on is not the answer's
+    closing = _s("Niets mee aan de orde zijnde, sluit de voorzitter om 20.45 uur de vergadering.")
+    q2 = "Hoe laat sloot de voorzitter de vergadering?"
+    assert Polarity()(
+        _draft(q2, "De voorzitter sluit de vergadering om 20.45 uur.", closing)
+    ).passed
+    # … but one in the clause it draws on is
+    late = _s("De brief wordt, anders dan gepland, niet vrijdag verstuurd.")
+    assert not Polarity()(_draft(q, "De brief wordt vrijdag verstuurd.", late)).passed
+    assert not Polarity()(
+        _draft(q, "De brief wordt niet verstuurd.", _s("De brief gaat vrijdag weg."))
+    ).passed
 
 
 def test_the_asked_kind_of_value() -> None:

@@ -360,7 +360,10 @@ class AnswerChain:
         relevant = [
             h
             for h in hits
-            if language != "Dutch" or overlap(q_stems, h.text) >= self.settings.min_overlap
+            if language != "Dutch"
+            # the question may name the item or the meeting by its title only
+            or overlap(q_stems, f"{h.text} {h.item_title} {h.meeting_title}")
+            >= self.settings.min_overlap
         ]
         if not hits or not relevant:
             check = CheckResult(

@@ -176,6 +176,14 @@ def _negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
 
 
+def _negated_clauses(sentence: str, answer: str) -> list[str]:
+    """The negated clauses of ``sentence`` (split at , ; : and 'maar') that share a word with
+    ``answer``: a negation in a clause the answer does not draw on says nothing about it."""
+    said = set(tokenize(answer))
+    clauses = re.split(r"[,;:]|\bmaar\b", sentence)
+    return [c for c in clauses if _negated(c) and any(carried(t, said) for t in tokenize(c))]
+
+
 # -- what the checks look at -------------------------------------------------------------------
 
 
@@ -362,6 +370,8 @@ class Polarity(Check):
     def run(self, d: Draft) -> tuple[str, str] | None:
         if _negated(d.best.text) == _negated(d.answer):
             return None
+        if not _negated(d.answer) and not _negated_clauses(d.best.text, d.answer):
+            return None  # 'Niets mee aan de orde zijnde, sluit de voorzitter om 20.45 uur …'
         return "polarity", "it says the opposite of its sentence (niet/geen)"
 
 
