@@ -140,12 +140,9 @@ def _resolve(kind: str, m: re.Match[str], ref: dt.date | None) -> dt.date | None
         return ref + dt.timedelta(days=n * (7 if g[1].lower().startswith("we") else 1))
     if kind == "week":
         return _friday(ref, 0 if g[1].lower() == "deze" else 1)
-    if kind == "month" and g[1]:
-        month = MONTHS[g[0].lower()]
-        return dt.date(int(g[1]), month, calendar.monthrange(int(g[1]), month)[1])
     if kind in ("monthend", "monthmid", "month"):
         month = MONTHS[g[0].lower()]
-        year = _year_for(month, 28, ref)
+        year = int(g[1]) if kind == "month" and g[1] else _year_for(month, 28, ref)
         if kind == "monthmid":
             return dt.date(year, month, 15)
         return dt.date(year, month, calendar.monthrange(year, month)[1])

@@ -321,9 +321,13 @@ def _numbered_heading(lines: list[Line], i: int, m: re.Match[str]) -> _Numbered 
     elif re.search(r"[^\W\d_]-$", title_raw):
         # a title broken after a hyphen: 'hoek Amsterdamseweg-' / 'Keizer Karelweg'
         nxt = _next_text(lines, i)
-        if nxt is not None and len(nxt.text.split()) <= 6 and _titlelike(nxt.text):
-            if not (nxt.heading or _NUM_ITEM.match(nxt.text)):
-                title_raw, skip = title_raw + nxt.text.strip(), 1
+        if (
+            nxt is not None
+            and len(nxt.text.split()) <= 6
+            and _titlelike(nxt.text)
+            and not (nxt.heading or _NUM_ITEM.match(nxt.text))
+        ):
+            title_raw, skip = title_raw + nxt.text.strip(), 1
     return _Numbered(
         i, num, (m.group("sub") or "").lower() or None,
         int(m.group("dec")) if m.group("dec") else None, title_raw, is_marked,
