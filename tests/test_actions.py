@@ -167,3 +167,32 @@ def test_a_commitment_is_tracked_like_an_action() -> None:
         for a in extract_actions(parse_verslag(doc))
     ]
     assert got == [(["wethouder Smit"], "2023-12-01"), (["wethouder Bakker"], None)]
+
+
+def test_an_action_list_of_name_dash_task_entries() -> None:
+    """'* Frank Terpstra — Mail sturen …' under 'Actiepunten' (a working group's minutes): the
+    name before a spaced dash is the owner, as before a colon; a range of weeks is due at its
+    far end. A capitalised topic before a dash in running text is not an action."""
+    doc = (
+        "# verslag werkgroep beveiliging\n\n**datum:** 12 maart 2026\n\n"
+        "**aanwezig:** Frank Terpstra, Peter Haasnoot, Anna de Vries\n\n"
+        "## Module Access Control\n\nEr zijn openstaande issues doorgenomen.\n"
+        "Access Control — de module is bijna klaar.\n\n"
+        "## Actiepunten\n\n"
+        "* Frank Terpstra — Contact opnemen met Stas over de use case (sectie 2.3.2)\n"
+        "* Peter Haasnoot – Pull request aanmaken met de beslisboom\n"
+        "* Anna de Vries - Openstaand punt oppakken, bij voorkeur binnen 2-3 weken\n"
+    )
+    got = [
+        (a.owners, a.description, a.due_date and a.due_date.isoformat())
+        for a in extract_actions(parse_verslag(doc))
+    ]
+    assert got == [
+        (["Frank Terpstra"], "Contact opnemen met Stas over de use case (sectie 2.3.2)", None),
+        (["Peter Haasnoot"], "Pull request aanmaken met de beslisboom", None),
+        (
+            ["Anna de Vries"],
+            "Openstaand punt oppakken, bij voorkeur binnen 2-3 weken",
+            "2026-04-02",
+        ),
+    ]

@@ -31,6 +31,9 @@ WED = dt.date(2020, 11, 18)  # a Wednesday
         ("Offerte opvragen voor eind mei.", dt.date(2022, 4, 12), "2022-05-31", "voor eind mei"),
         ("Klaar op 15-03-2021.", MON, "2021-03-15", "op 15-03-2021"),
         ("Reactie binnen twee weken.", MON, "2021-03-15", "binnen twee weken"),
+        # a range is due at its far end
+        ("Oppakken, bij voorkeur binnen 2-3 weken.", MON, "2021-03-22", "binnen 2-3 weken"),
+        ("Reactie binnen twee à drie weken.", MON, "2021-03-22", "binnen twee à drie weken"),
         ("Gereed medio januari.", dt.date(2020, 12, 14), "2021-01-15", "medio januari"),
         ("Op 5 januari is de kick-off.", dt.date(2020, 12, 14), "2021-01-05", "Op 5 januari"),
         ("Afronden eind van de maand.", MON, "2021-03-31", "eind van de maand"),

@@ -255,7 +255,8 @@ _ASKED = re.compile(
     r"\s+(?:wordt|is|worden)\s+gevraagd",
     re.I,
 )
-_PREFIX_OWNER = re.compile(rf"^(?P<name>{_NAME})\s*:\s+(?P<rest>\S.*)$")
+# 'Frank Terpstra: mail sturen', 'Frank Terpstra — mail sturen' (a dash with spaces around it)
+_PREFIX_OWNER = re.compile(rf"^(?P<name>{_NAME})(?:\s*:|\s+[–—-])\s+(?P<rest>\S.*)$")
 
 
 def _mentions(text: str) -> list[str]:

@@ -46,7 +46,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "weekday",
         re.compile(rf"\b(?:(?:a\.?s\.?|aanstaande|komende|volgende|deze)\s+)?({_DAY})\b", re.I),
     ),
-    ("within", re.compile(rf"\b(?:binnen|over)\s+({_NUM})\s+(dag|dagen|week|weken)\b", re.I)),
+    # a range ("binnen 2-3 weken", "twee à drie weken") is due at its far end
+    (
+        "within",
+        re.compile(
+            rf"\b(?:binnen|over)\s+({_NUM})(?:\s*(?:-|–|à|a|tot|of)\s*({_NUM}))?\s+"
+            r"(dag|dagen|week|weken)\b",
+            re.I,
+        ),
+    ),
     (
         "week",
         re.compile(r"\b(?:(eind|einde)\s+(?:van\s+)?)?(deze|volgende|komende)\s+week\b", re.I),
@@ -136,8 +144,8 @@ def _resolve(kind: str, m: re.Match[str], ref: dt.date | None) -> dt.date | None
     if kind == "weekday":
         return _next_weekday(ref, WEEKDAYS[g[0].lower()])
     if kind == "within":
-        n = _number(g[0])
-        return ref + dt.timedelta(days=n * (7 if g[1].lower().startswith("we") else 1))
+        n = _number(g[1] or g[0])
+        return ref + dt.timedelta(days=n * (7 if g[2].lower().startswith("we") else 1))
     if kind == "week":
         return _friday(ref, 0 if g[1].lower() == "deze" else 1)
     if kind in ("monthend", "monthmid", "month"):
