@@ -6,11 +6,14 @@ The orchestration only; the parts live in their own modules:
   its answer (the quote is taken from the source by code, never from the model);
 * :mod:`verslagqa.checks` — the checks the answer must pass (each a small object with a name,
   a reason code and thresholds from settings);
-* :mod:`verslagqa.extractive` — answers without a model.
+* :mod:`verslagqa.extractive` — answers without a model;
+* :mod:`verslagqa.meeting_dates` — "wanneer is X besproken?", answered from the record.
 
 Outcomes (``Answer.mode``): the model's answer when every check passed (``llm``); else the source
 sentence that best answers the question, quoted, with a warning (``quoted``); else an abstention
-(:data:`CANNOT_ANSWER`). ``Answer.checks`` lists every check that ran and what it found.
+(:data:`CANNOT_ANSWER`); a question about when a meeting discussed something: the dates of the
+meetings whose items name the topic (``dates``). ``Answer.checks`` lists every check that ran
+and what it found.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from .grounded import (
     sentence_schema,
     source_sentences,
 )
+from .meeting_dates import asks_meeting_date, meeting_date_answer
 from .prompting import load_prompt
 from .retrieve import Hit, HybridRetriever, Mode, SearchFilters
 from .safety import detect_language
@@ -186,6 +190,10 @@ class AnswerChain:
         early, groups = self._prepare(question, hits, t0)
         if early is not None:
             return early
+        if not english and asks_meeting_date(question):
+            dated = self._meeting_dates(question, groups, t0)
+            if dated is not None:
+                return dated
         if self.model is None:
             return self._extractive(question, groups, t0, [], self.relevance(question))
         sources, shown, relevance = self._context(question, groups, self.settings.context_tokens)
@@ -443,6 +451,24 @@ class AnswerChain:
             parts.append(text)
             streamer.feed(text)
         return "".join(parts)
+
+    def _meeting_dates(
+        self, question: str, groups: list[tuple[Hit, list[Hit]]], t0: float
+    ) -> Answer | None:
+        """'Wanneer is X besproken?': the dates of the meetings whose retrieved items hold the
+        topic (:mod:`verslagqa.meeting_dates`); None when no item does."""
+        text, citations = meeting_date_answer(
+            question, [merged for merged, _ in groups], [members for _, members in groups]
+        )
+        if not citations:
+            return None
+        check = CheckResult(
+            name="topic_in_items",
+            passed=True,
+            detail="every topic word of the question stands in the cited item; "
+            "the date is the meeting's",
+        )
+        return self._make(question, text, citations, "dates", [], t0, [check])
 
     def _extractive(
         self,

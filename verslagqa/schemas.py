@@ -341,13 +341,15 @@ class Answer(BaseModel):
     ``mode`` says what the answer is: ``llm`` — the model's answer, and every check passed;
     ``quoted`` — the model's answer failed a check, so the source sentence that best answers
     the question is shown instead (with a warning); ``extractive`` — no model was used (or it
-    failed): the best-matching sentences are shown."""
+    failed): the best-matching sentences are shown; ``dates`` — a question about when a
+    meeting discussed something, answered by code with the dates of the meetings whose items
+    name the topic."""
 
     question: str
     answer: str
     abstained: bool
     citations: list[Citation] = Field(default_factory=list)
-    mode: str = Field(description="'llm', 'quoted' or 'extractive'.")
+    mode: str = Field(description="'llm', 'quoted', 'extractive' or 'dates'.")
     model: str = Field(default="", description="Provider string of the model used.")
     warnings: list[str] = Field(default_factory=list)
     checks: list[CheckResult] = Field(
@@ -365,6 +367,8 @@ class Answer(BaseModel):
         being the model's answer ('' for a checked model answer or an abstention)."""
         if self.abstained or self.mode == "llm":
             return ""
+        if self.mode == "dates":
+            return "Vergaderdata uit de verslagen (niet het antwoord van het model):"
         if self.model in ("", "extractive"):
             return "Citaat uit de verslagen (zonder taalmodel):"
         return (

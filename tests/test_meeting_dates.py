@@ -1,0 +1,78 @@
+"""'Wanneer is X besproken?': the meeting's date from the record, by code, checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verslagqa.answer import AnswerChain
+from verslagqa.meeting_dates import asks_meeting_date, topic_terms
+from verslagqa.retrieve import HybridRetriever
+
+from .fakes import ScriptedChatModel
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Wanneer is de Contourennota besproken?", True),
+        ("Wanneer vergaderde de werkgroep beveiliging?", True),
+        ("Op welke datum is de motie Asscher behandeld?", True),
+        ("Wanneer vond de vergadering over de vaccinatiestrategie plaats?", True),
+        ("Wanneer was het overleg over de WIA-hersteloperatie?", True),
+        # a date the minutes write: what is still to come, or an event that is not the meeting
+        ("Wanneer wordt het overzicht van de trajecten in het MT besproken?", False),
+        ("Op welke datum is de bijeenkomst waar de modulaire opzet wordt besproken?", False),
+        ("Wanneer vindt het seminar plaats?", False),
+        ("Wanneer moet de kabinetsbrief gereed zijn?", False),
+        ("Wat is er besproken over de Contourennota?", False),
+    ],
+)
+def test_which_questions_ask_for_the_meeting_date(question: str, asks: bool) -> None:
+    assert asks_meeting_date(question) is asks
+
+
+def test_topic_terms_leave_out_the_words_that_ask_for_the_meeting() -> None:
+    assert topic_terms("Wanneer vond de vergadering over de vaccinatiestrategie plaats?") == {
+        "vaccinatiestrateg"
+    }
+
+
+def _chain(tmp_path: Path, model: ScriptedChatModel | None) -> AnswerChain:
+    from verslagqa.index import Index
+    from verslagqa.settings import Settings
+
+    from .fakes import HashEmbeddings
+
+    docs = {
+        "a.md": "# verslag werkgroep beveiliging\n\n**datum:** 12 maart 2026\n\n"
+        "## Module Access Control\n\nDe conclusie is dat de beslisboom als sectie in de module "
+        "opgenomen wordt.\n\n## Aankondigingen\n\nKomende woensdag is er een bijeenkomst.\n",
+        "b.md": "# verslag werkgroep beveiliging\n\n**datum:** 9 april 2026\n\n"
+        "## Access Control\n\nDe nieuwe beslisboom is toegevoegd aan de module.\n",
+        "c.md": "# verslag werkgroep beveiliging\n\n**datum:** 14 mei 2026\n\n"
+        "## Logging\n\nGevoelige informatie in logs blijft een aandachtspunt.\n",
+    }
+    for name, text in docs.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    index = Index(Settings(store=tmp_path / "store"), embeddings=HashEmbeddings())
+    index.add([tmp_path / n for n in docs])
+    return AnswerChain(HybridRetriever.from_index(index), model, model_name="scripted")
+
+
+def test_when_a_topic_was_discussed_is_answered_from_the_record(tmp_path: Path) -> None:
+    model = ScriptedChatModel()  # no scripted replies: a model call would fail the test
+    ans = _chain(tmp_path, model).ask("Wanneer is de beslisboom besproken?")
+    assert model.seen == []
+    assert ans.mode == "dates" and not ans.abstained and "Vergaderdata" in ans.label
+    # both meetings that name it, oldest first; not the meeting that does not
+    assert ans.answer.startswith("In de vergaderingen van 12 maart 2026")
+    assert "9 april 2026" in ans.answer and "14 mei 2026" not in ans.answer
+    assert [c.meeting_date for c in ans.citations] == ["2026-03-12", "2026-04-09"]
+    assert all("beslisboom" in c.quote for c in ans.citations)
+
+
+def test_a_topic_no_item_names_goes_the_normal_way(tmp_path: Path) -> None:
+    ans = _chain(tmp_path, None).ask("Wanneer is de beslisboom over brandweerkazernes besproken?")
+    assert ans.mode != "dates"

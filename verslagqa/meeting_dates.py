@@ -1,0 +1,88 @@
+"""'Wanneer is X besproken?': the answer is the date of the meetings whose minutes discuss X.
+
+That date is the meeting's, from the record (the parsed header), not from a sentence, so the
+model's answer and its checks (which want the date in the cited sentence) cannot give it. Code
+answers instead: the retrieved agenda items whose text, item title or meeting title hold every
+topic word of the question are listed with their meeting's date, each citing the sentence that
+names the topic best. When no item holds the topic, the question goes the normal way.
+
+Only questions about the past meeting itself take this path ("is … besproken", "vergaderde",
+"vond de vergadering plaats"); "wanneer wordt X besproken?" asks for a date the minutes write.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .checks import content_words
+from .dutch import carried, dutch_date_iso, tokenize
+from .extractive import citation
+from .grounded import source_sentences
+from .retrieve import Hit
+from .schemas import Citation
+
+__all__ = ["asks_meeting_date", "meeting_date_answer", "topic_terms"]
+
+_WHEN = re.compile(r"(?i)^\s*(?:wanneer|op welke (?:datum|dag|dagen|data))\b")
+_PAST = re.compile(
+    r"(?i)\b(?:is|zijn|werd|werden)\b.*\b(?:besproken|behandeld|geagendeerd|aan de orde"
+    r"(?: geweest| gekomen| gesteld)?|ter sprake (?:gekomen|gebracht))\b"
+    r"|\bvergaderden?\b|\b(?:heeft|hebben)\b.*\bvergaderd\b"
+    r"|\b(?:vond|was)\b.*\b(?:vergadering|overleg|zitting)\b"
+)
+# a question about what is still to come asks for a date the minutes write
+_FUTURE = re.compile(r"(?i)\b(?:wordt|worden|zal|zullen|gaat|gaan|komt|komen)\b")
+# words that ask for the meeting, not the topic
+_MEETING_WORDS = frozenset(
+    tokenize(
+        "besproken behandeld geagendeerd orde sprake gekomen gebracht gesteld geweest "
+        "vergaderde vergaderden vergaderd vergadering overleg zitting vond plaats datum dag"
+    )
+)
+
+
+def asks_meeting_date(question: str) -> bool:
+    """True for a question about when a past meeting discussed something or took place."""
+    return bool(_WHEN.search(question) and _PAST.search(question) and not _FUTURE.search(question))
+
+
+def topic_terms(question: str) -> set[str]:
+    """The question's content stems that name what was discussed."""
+    return {t for t in content_words(question) if t not in _MEETING_WORDS}
+
+
+def meeting_date_answer(
+    question: str, sources: list[Hit], members: list[list[Hit]], max_meetings: int = 5
+) -> tuple[str, list[Citation]]:
+    """(text, citations): per meeting (oldest first) whose retrieved item holds every topic
+    word, its date and item, citing the sentence that names the topic best; ('', []) when
+    none does."""
+    terms = topic_terms(question)
+    if not terms:
+        return "", []
+    found: dict[str, tuple[int, Hit, str]] = {}
+    for n, (hit, chunks) in enumerate(zip(sources, members, strict=True), start=1):
+        heading = set(tokenize(f"{hit.item_title} {hit.meeting_title}"))
+        best, held = "", -1
+        for s in source_sentences(hit.text):
+            if not any(s in c.text for c in chunks):
+                continue  # a quote must stand verbatim in a retrieved chunk
+            have = heading | set(tokenize(s))
+            if not all(carried(t, have) for t in terms):
+                continue
+            in_sentence = sum(carried(t, set(tokenize(s))) for t in terms)
+            if in_sentence > held:
+                best, held = s, in_sentence
+        if best and hit.meeting_id not in found:
+            found[hit.meeting_id] = (n, hit, best)
+    picked = sorted(found.values(), key=lambda t: t[1].meeting_date)[:max_meetings]
+    parts, citations = [], []
+    for n, hit, quote in picked:
+        where = hit.meeting_title + (f", {hit.item_title}" if hit.item_title else "")
+        parts.append(f"{dutch_date_iso(hit.meeting_date)} ({where}) [{n}]")
+        citations.append(citation(n, hit, quote))
+    if not parts:
+        return "", []
+    if len(parts) == 1:
+        return f"In de vergadering van {parts[0]}.", citations
+    return f"In de vergaderingen van {', '.join(parts[:-1])} en {parts[-1]}.", citations
