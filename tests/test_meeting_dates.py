@@ -76,3 +76,23 @@ def test_when_a_topic_was_discussed_is_answered_from_the_record(tmp_path: Path) 
 def test_a_topic_no_item_names_goes_the_normal_way(tmp_path: Path) -> None:
     ans = _chain(tmp_path, None).ask("Wanneer is de beslisboom over brandweerkazernes besproken?")
     assert ans.mode != "dates"
+
+
+def test_a_meeting_date_answer_is_supported_by_the_cited_meetings_date(tmp_path: Path) -> None:
+    """The harm metric: a 'dates' answer rests on its cited meetings' dates, not on a quote
+    (which holds the topic, not the date); a wrong date shown unflagged is harm."""
+    from verslagqa.evals import GoldItem, GoldQuestion, run_qa_suite
+
+    chain = _chain(tmp_path, ScriptedChatModel())
+    item = GoldItem(meeting_id="2026-03-12-verslag-werkgroep-beveiliging", item="")
+    right = GoldQuestion(
+        id="m1",
+        question="Wanneer is de beslisboom besproken?",
+        expected=[item.model_copy(update={"title": "Module Access Control"})],
+        key_facts=["12 maart 2026"],
+    )
+    wrong = right.model_copy(update={"id": "m2", "key_facts": ["14 mei 2026"]})
+    cases = {c["id"]: c for c in run_qa_suite(chain, [right, wrong])["cases"]}
+    assert cases["m1"]["mode"] == "dates" and cases["m1"]["correct"]
+    assert not cases["m1"]["wrong_but_verified"] and cases["m1"]["right_source"]
+    assert not cases["m2"]["correct"] and cases["m2"]["wrong_but_verified"]

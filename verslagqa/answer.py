@@ -458,15 +458,18 @@ class AnswerChain:
         """'Wanneer is X besproken?': the dates of the meetings whose retrieved items hold the
         topic (:mod:`verslagqa.meeting_dates`); None when no item does."""
         text, citations = meeting_date_answer(
-            question, [merged for merged, _ in groups], [members for _, members in groups]
+            question,
+            [merged for merged, _ in groups],
+            [members for _, members in groups],
+            self._idf(question),
+            self.settings.checks.min_topic_coverage,
         )
         if not citations:
             return None
         check = CheckResult(
             name="topic_in_items",
             passed=True,
-            detail="every topic word of the question stands in the cited item; "
-            "the date is the meeting's",
+            detail="the cited items hold the question's topic words; the date is the meeting's",
         )
         return self._make(question, text, citations, "dates", [], t0, [check])
 

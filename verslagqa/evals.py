@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
+from .dutch import dutch_date_iso
 from .index import Index
 from .parse import load_verslagen, parse_verslag
 from .retrieve import HybridRetriever, SearchFilters
@@ -343,6 +344,9 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
         }
         shown_as_checked = not ans.abstained and not ans.warnings
         quotes = " ".join(c.quote for c in ans.citations)
+        if ans.mode == "dates":
+            # a meeting-date answer rests on the cited meetings' dates in the record
+            quotes += " " + " ".join(dutch_date_iso(c.meeting_date) for c in ans.citations)
         if q.answerable:
             case["facts"] = facts_found(ans.answer, q.key_facts) if not ans.abstained else 0.0
             case["correct"] = case["facts"] == 1.0

@@ -25,8 +25,9 @@ __all__ = ["asks_meeting_date", "meeting_date_answer", "topic_terms"]
 
 _WHEN = re.compile(r"(?i)^\s*(?:wanneer|op welke (?:datum|dag|dagen|data))\b")
 _PAST = re.compile(
-    r"(?i)\b(?:is|zijn|werd|werden)\b.*\b(?:besproken|behandeld|geagendeerd|aan de orde"
-    r"(?: geweest| gekomen| gesteld)?|ter sprake (?:gekomen|gebracht))\b"
+    r"(?i)\b(?:is|zijn|werd|werden|kwam|kwamen)\b.*\b(?:besproken|behandeld|geagendeerd|"
+    r"toegelicht|gepresenteerd|aan de orde(?: geweest| gekomen| gesteld)?|"
+    r"ter sprake(?: gekomen| gebracht)?)\b"
     r"|\bvergaderden?\b|\b(?:heeft|hebben)\b.*\bvergaderd\b"
     r"|\b(?:vond|was)\b.*\b(?:vergadering|overleg|zitting)\b"
 )
@@ -35,7 +36,8 @@ _FUTURE = re.compile(r"(?i)\b(?:wordt|worden|zal|zullen|gaat|gaan|komt|komen)\b"
 # words that ask for the meeting, not the topic
 _MEETING_WORDS = frozenset(
     tokenize(
-        "besproken behandeld geagendeerd orde sprake gekomen gebracht gesteld geweest "
+        "besproken behandeld geagendeerd toegelicht gepresenteerd orde sprake gekomen kwam "
+        "kwamen gebracht gesteld geweest "
         "vergaderde vergaderden vergaderd vergadering overleg zitting vond plaats datum dag"
     )
 )
@@ -52,29 +54,35 @@ def topic_terms(question: str) -> set[str]:
 
 
 def meeting_date_answer(
-    question: str, sources: list[Hit], members: list[list[Hit]], max_meetings: int = 5
+    question: str,
+    sources: list[Hit],
+    members: list[list[Hit]],
+    weight: dict[str, float] | None = None,
+    min_coverage: float = 0.75,
+    max_meetings: int = 5,
 ) -> tuple[str, list[Citation]]:
-    """(text, citations): per meeting (oldest first) whose retrieved item holds every topic
-    word, its date and item, citing the sentence that names the topic best; ('', []) when
-    none does."""
+    """(text, citations): per meeting (oldest first) whose retrieved agenda item holds at least
+    ``min_coverage`` of the topic words (rare words, by ``weight``, count more; parts of
+    compounds count), its date and item, citing the item's sentence that holds most of them;
+    ('', []) when no item does."""
     terms = topic_terms(question)
-    if not terms:
+    w = weight or {}
+    total = sum(w.get(t, 1.0) for t in terms)
+    if not terms or total <= 0:
         return "", []
+
+    def held(have: set[str]) -> float:
+        return sum(w.get(t, 1.0) for t in terms if carried(t, have)) / total
+
     found: dict[str, tuple[int, Hit, str]] = {}
     for n, (hit, chunks) in enumerate(zip(sources, members, strict=True), start=1):
-        heading = set(tokenize(f"{hit.item_title} {hit.meeting_title}"))
-        best, held = "", -1
-        for s in source_sentences(hit.text):
-            if not any(s in c.text for c in chunks):
-                continue  # a quote must stand verbatim in a retrieved chunk
-            have = heading | set(tokenize(s))
-            if not all(carried(t, have) for t in terms):
-                continue
-            in_sentence = sum(carried(t, set(tokenize(s))) for t in terms)
-            if in_sentence > held:
-                best, held = s, in_sentence
-        if best and hit.meeting_id not in found:
-            found[hit.meeting_id] = (n, hit, best)
+        # a quote must stand verbatim in a retrieved chunk
+        sentences = [s for s in source_sentences(hit.text) if any(s in c.text for c in chunks)]
+        item = set(tokenize(f"{hit.item_title} {hit.meeting_title} {' '.join(sentences)}"))
+        if not sentences or held(item) < min_coverage or hit.meeting_id in found:
+            continue
+        best = max(sentences, key=lambda s: held(set(tokenize(s))))
+        found[hit.meeting_id] = (n, hit, best)
     picked = sorted(found.values(), key=lambda t: t[1].meeting_date)[:max_meetings]
     parts, citations = [], []
     for n, hit, quote in picked:

@@ -218,6 +218,12 @@ class CheckSettings(BaseModel):
         description="Smallest P(yes) for a sentence to be quoted in place of a model answer "
         "that failed a check; below it the chain abstains.",
     )
+    min_topic_coverage: float = Field(
+        default=0.75,
+        description="'Wanneer is X besproken?' is answered with the dates of the meetings whose "
+        "retrieved agenda item holds at least this share of the topic words (rare words weigh "
+        "more); else the question goes the normal way.",
+    )
     min_search_coverage: float = Field(
         default=0.5,
         description="A keyword search (not a question) is answered only by sentences that, "
