@@ -21,6 +21,7 @@ from .fakes import ScriptedChatModel
         ("Op welke datum is de motie Asscher behandeld?", True),
         ("Wanneer vond de vergadering over de vaccinatiestrategie plaats?", True),
         ("Wanneer was het overleg over de WIA-hersteloperatie?", True),
+        ("In welke vergaderingen is de Contourennota besproken?", True),
         # a date the minutes write: what is still to come, or an event that is not the meeting
         ("Wanneer wordt het overzicht van de trajecten in het MT besproken?", False),
         ("Op welke datum is de bijeenkomst waar de modulaire opzet wordt besproken?", False),

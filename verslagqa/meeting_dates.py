@@ -2,9 +2,10 @@
 
 That date is the meeting's, from the record (the parsed header), not from a sentence, so the
 model's answer and its checks (which want the date in the cited sentence) cannot give it. Code
-answers instead: the retrieved agenda items whose text, item title or meeting title hold every
-topic word of the question are listed with their meeting's date, each citing the sentence that
-names the topic best. When no item holds the topic, the question goes the normal way.
+answers instead: the retrieved agenda items whose text, item title and meeting title hold most
+of the question's topic words (``min_topic_coverage``, rare words weighing more) are listed with
+their meeting's date, each citing the sentence that names the topic best. When no item holds
+enough of the topic, the question goes the normal way.
 
 Only questions about the past meeting itself take this path ("is … besproken", "vergaderde",
 "vond de vergadering plaats"); "wanneer wordt X besproken?" asks for a date the minutes write.
@@ -23,7 +24,9 @@ from .schemas import Citation
 
 __all__ = ["asks_meeting_date", "meeting_date_answer", "topic_terms"]
 
-_WHEN = re.compile(r"(?i)^\s*(?:wanneer|op welke (?:datum|dag|dagen|data))\b")
+_WHEN = re.compile(
+    r"(?i)^\s*(?:wanneer|op welke (?:datum|dag|dagen|data)|in welke (?:vergadering|overleg)\w*)\b"
+)
 _PAST = re.compile(
     r"(?i)\b(?:is|zijn|werd|werden|kwam|kwamen)\b.*\b(?:besproken|behandeld|geagendeerd|"
     r"toegelicht|gepresenteerd|aan de orde(?: geweest| gekomen| gesteld)?|"
