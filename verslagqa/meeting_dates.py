@@ -79,12 +79,18 @@ def meeting_date_answer(
 
     found: dict[str, tuple[int, Hit, str]] = {}
     for n, (hit, chunks) in enumerate(zip(sources, members, strict=True), start=1):
-        # a quote must stand verbatim in a retrieved chunk
-        sentences = [s for s in source_sentences(hit.text) if any(s in c.text for c in chunks)]
-        item = set(tokenize(f"{hit.item_title} {hit.meeting_title} {' '.join(sentences)}"))
-        if not sentences or held(item) < min_coverage or hit.meeting_id in found:
+        if hit.meeting_id in found:
             continue
-        best = max(sentences, key=lambda s: held(set(tokenize(s))))
+        # a quote must stand verbatim in a retrieved chunk
+        stems = {
+            s: set(tokenize(s))
+            for s in source_sentences(hit.text)
+            if any(s in c.text for c in chunks)
+        }
+        item = set(tokenize(f"{hit.item_title} {hit.meeting_title}")).union(*stems.values())
+        if not stems or held(item) < min_coverage:
+            continue
+        best = max(stems, key=lambda s: held(stems[s]))
         found[hit.meeting_id] = (n, hit, best)
     picked = sorted(found.values(), key=lambda t: t[1].meeting_date)[:max_meetings]
     parts, citations = [], []
