@@ -229,6 +229,27 @@ def test_a_running_header_is_judged_by_its_own_count() -> None:
     assert mask("Concept verslag MT", 3)[1:3] == [False, True]  # the redaction stays
 
 
+def test_a_redacted_subject_stays_beside_a_letterhead_like_line() -> None:
+    """OCR of a Woo release's table: '(geanonimiseerd)' is the subject of the line after it
+    ('licht de voorlegger toe.'); a line above that looks like a letterhead ('afdeling …')
+    must not take it out with it. In a real letterhead the line after the redaction is no
+    lower-case sentence, and the redaction goes with the block."""
+    from collections import Counter
+
+    from verslagqa.lines import Line
+    from verslagqa.sections import furniture_mask
+
+    def mask(after: str) -> list[bool]:
+        texts = ["Het team bespreekt het bezwaar.", "afdeling Bijzondere Zaken",
+                 "(geanonimiseerd) (geanonimiseerd)", after]  # fmt: skip
+        lines = [Line(raw=t, text=t) for t in texts]
+        # a redacted name repeats through the document, like a running header
+        return furniture_mask(lines, Counter({ln.key: 1 for ln in lines}) | {lines[2].key: 5})
+
+    assert mask("licht de inhoud van de voorlegger kort toe.") == [False, True, False, False]
+    assert mask("Telefoon 070 123 45 67")[1:3] == [True, True]
+
+
 def test_a_municipal_decision_list_names_its_committee_and_keeps_broken_titles_whole() -> None:
     """A council committee's 'Besluitenlijst' (shaped like a real one of another body than the
     development corpus): the document kind on the first line, the committee on the next; an

@@ -7,13 +7,15 @@ The orchestration only; the parts live in their own modules:
 * :mod:`verslagqa.checks` — the checks the answer must pass (each a small object with a name,
   a reason code and thresholds from settings);
 * :mod:`verslagqa.extractive` — answers without a model;
-* :mod:`verslagqa.meeting_dates` — "wanneer is X besproken?", answered from the record.
+* :mod:`verslagqa.meeting_dates` — "wanneer is X besproken?", answered from the record;
+* :mod:`verslagqa.withheld` — "wie …?" where the minutes black out the name.
 
 Outcomes (``Answer.mode``): the model's answer when every check passed (``llm``); else the source
 sentence that best answers the question, quoted, with a warning (``quoted``); else an abstention
 (:data:`CANNOT_ANSWER`); a question about when a meeting discussed something: the dates of the
-meetings whose items name the topic (``dates``). ``Answer.checks`` lists every check that ran
-and what it found.
+meetings whose items name the topic (``dates``); a who-question the model could not answer
+where the passage on the topic has the name redacted: that it is withheld, with the ground
+(``withheld``, with a warning). ``Answer.checks`` lists every check that ran and what it found.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ from .retrieve import Hit, HybridRetriever, Mode, SearchFilters
 from .safety import detect_language
 from .schemas import CANNOT_ANSWER, Answer, CheckResult, Citation
 from .settings import AnswerSettings
+from .withheld import WITHHELD_WARNING, asks_who, withheld_answer
 
 __all__ = ["CANNOT_ANSWER", "Answer", "AnswerChain", "Citation", "detect_language"]
 
@@ -210,7 +213,9 @@ class AnswerChain:
         reply, ids = parse_sentence_reply(raw)
         answer = _MARKER.sub("", reply).strip()
         if is_abstention(answer):
-            return self._abstain(question, "llm", t0, [])
+            return self._withheld(question, groups, t0, []) or self._abstain(
+                question, "llm", t0, []
+            )
         chosen = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
         judge = self.judge_for(question)
         draft = Draft(
@@ -239,6 +244,14 @@ class AnswerChain:
         why = "; ".join(r.detail for r in failed(results))
         best = self._best_sentences(question, sources, shown)
         quote = self._quote(question, [*chosen, *basis, *best], judge, sources)
+        withheld = self._withheld(question, groups, t0, results)
+        # the sentence that best answers a who-question sits beside the redacted name: that
+        # name is the answer
+        if withheld is not None and (
+            quote is None
+            or any(c.n == quote.source and quote.text in c.quote for c in withheld.citations)
+        ):
+            return withheld
         if quote is None:
             warning = f"the model's answer failed the checks ({why}); no sentence answers it"
             return self._abstain(question, "llm", t0, [warning], results)
@@ -472,6 +485,38 @@ class AnswerChain:
             detail="the cited items hold the question's topic words; the date is the meeting's",
         )
         return self._make(question, text, citations, "dates", [], t0, [check])
+
+    def _withheld(
+        self,
+        question: str,
+        groups: list[tuple[Hit, list[Hit]]],
+        t0: float,
+        checks: list[CheckResult],
+    ) -> Answer | None:
+        """'Wie …?' that the model could not answer, where the retrieved passage on the topic
+        has a name redacted: that the name is withheld (:mod:`verslagqa.withheld`); None
+        otherwise."""
+        if detect_language(question) != "Dutch" or not asks_who(question):
+            return None
+        settings = self.settings.checks
+        text, citations = withheld_answer(
+            question,
+            [merged for merged, _ in groups],
+            [members for _, members in groups],
+            self._idf(question),
+            settings.min_withheld_coverage,
+            settings.withheld_window_chars,
+        )
+        if not citations:
+            return None
+        check = CheckResult(
+            name="name_redacted",
+            passed=True,
+            detail="the passage holding the question's topic words has a redacted name",
+        )
+        return self._make(
+            question, text, citations, "withheld", [WITHHELD_WARNING], t0, [*checks, check]
+        )
 
     def _extractive(
         self,

@@ -343,13 +343,14 @@ class Answer(BaseModel):
     the question is shown instead (with a warning); ``extractive`` — no model was used (or it
     failed): the best-matching sentences are shown; ``dates`` — a question about when a
     meeting discussed something, answered by code with the dates of the meetings whose items
-    name the topic."""
+    name the topic; ``withheld`` — a who-question the model could not answer, where the passage
+    on the topic has the name redacted: code says so, with the ground (and a warning)."""
 
     question: str
     answer: str
     abstained: bool
     citations: list[Citation] = Field(default_factory=list)
-    mode: str = Field(description="'llm', 'quoted', 'extractive' or 'dates'.")
+    mode: str = Field(description="'llm', 'quoted', 'extractive', 'dates' or 'withheld'.")
     model: str = Field(default="", description="Provider string of the model used.")
     warnings: list[str] = Field(default_factory=list)
     checks: list[CheckResult] = Field(
@@ -369,6 +370,8 @@ class Answer(BaseModel):
             return ""
         if self.mode == "dates":
             return "Vergaderdata uit de verslagen (niet het antwoord van het model):"
+        if self.mode == "withheld":
+            return "Weggelakt in de verslagen (niet het antwoord van het model):"
         if self.model in ("", "extractive"):
             return "Citaat uit de verslagen (zonder taalmodel):"
         return (

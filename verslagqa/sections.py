@@ -129,6 +129,13 @@ def furniture_mask(lines: list[Line], counts: Counter[str]) -> list[bool]:
             kinds.append("weak")
         else:
             kinds.append("content")
+    for i, ln in enumerate(lines):
+        # a redacted name followed by the rest of its sentence ('(geanonimiseerd)' / 'licht de
+        # voorlegger toe.') is that sentence's subject: text, even beside a letterhead-like line
+        if kinds[i] in ("redaction", "weak") and is_redaction_only(ln.text):
+            nxt = next((k for k in range(i + 1, len(lines)) if kinds[k] is not None), None)
+            if nxt is not None and kinds[nxt] == "content" and lines[nxt].text[:1].islower():
+                kinds[i] = "content"
     mask = [False] * len(lines)
     i = 0
     while i < len(lines):

@@ -224,6 +224,18 @@ class CheckSettings(BaseModel):
         "retrieved agenda item holds at least this share of the topic words (rare words weigh "
         "more); else the question goes the normal way.",
     )
+    min_withheld_coverage: float = Field(
+        default=0.7,
+        description="A who-question the model could not answer is answered with 'the name is "
+        "redacted' when a retrieved passage around a redaction mark (with its item title, "
+        "meeting title and date) holds at least this share of the topic words (rare words "
+        "weigh more).",
+    )
+    withheld_window_chars: int = Field(
+        default=200,
+        description="How far (characters of text, either side) around a redaction mark the "
+        "topic words of a who-question are looked for.",
+    )
     min_search_coverage: float = Field(
         default=0.5,
         description="A keyword search (not a question) is answered only by sentences that, "

@@ -1,0 +1,128 @@
+"""'Wie …?' where the release blacks out the name: said to be withheld, with the ground."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from verslagqa.answer import AnswerChain
+from verslagqa.retrieve import HybridRetriever
+from verslagqa.schemas import CANNOT_ANSWER
+from verslagqa.withheld import WITHHELD_WARNING, asks_who
+
+from .fakes import ScriptedChatModel
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Wie lichtte het concept van de richtlijn toe?", True),
+        ("Door wie wordt het stuk toegestuurd?", True),
+        ("Van wie komt het voorstel?", True),
+        ("Wat heeft de werkgroep besloten?", False),
+        ("Wanneer is de richtlijn besproken?", False),
+        ("Who presented the guideline?", False),  # English: the topic words are not the text's
+    ],
+)
+def test_which_questions_ask_for_a_person(question: str, asks: bool) -> None:
+    assert asks_who(question) is asks
+
+
+# A Woo release: the legend names one ground, so '(geanonimiseerd)' reads as 5.1.2e.
+_RELEASE = (
+    "# Verslag kerngroep richtlijnen\n\n**datum:** 4 augustus 2010\n\n"
+    "## 2. Richtlijn zwangerschap\n\n(geanonimiseerd) licht de aanpassingen aan het concept van "
+    "de richtlijn zwangerschap toe. De kerngroep stemt in.\n\n"
+    "## 3. Fraude\n\nHet protocol over fraude wordt volgende maand besproken. Er komt een nieuw "
+    "overzicht van de meldingen. De leden lezen het overzicht voor de volgende keer. Het "
+    "secretariaat plant de bijeenkomst en stuurt de stukken tijdig rond aan alle leden van de "
+    "kerngroep, zodat iedereen zich kan voorbereiden.\n\n"
+    "## 4. Rondvraag\n\nJan de Vries sluit de vergadering.\n\n"
+    "Dit document is openbaar gemaakt op grond van de Woo. Art. 5.1 lid 2 sub e Woo: "
+    "eerbiediging van de persoonlijke levenssfeer.\n"
+)
+# No legend: the release gives no ground.
+_NO_GROUND = (
+    "# Verslag overleg uitvoering\n\n**datum:** 7 april 2025\n\n"
+    "## 1. Stuurgroep\n\n(geanonimiseerd) geeft een terugkoppeling van de bespreking in de "
+    "stuurgroep over het dagloon.\n"
+)
+
+
+def _chain(tmp_path: Path, model: ScriptedChatModel | None) -> AnswerChain:
+    from verslagqa.index import Index
+    from verslagqa.settings import Settings
+
+    from .fakes import HashEmbeddings
+
+    docs = {"a.md": _RELEASE, "b.md": _NO_GROUND}
+    for name, text in docs.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    index = Index(Settings(store=tmp_path / "store"), embeddings=HashEmbeddings())
+    index.add([tmp_path / n for n in docs])
+    return AnswerChain(HybridRetriever.from_index(index), model, model_name="scripted")
+
+
+def _abstaining() -> ScriptedChatModel:
+    return ScriptedChatModel().enqueue(json.dumps({"sentences": [], "answer": CANNOT_ANSWER}))
+
+
+def test_a_redacted_name_is_said_to_be_withheld_with_its_ground(tmp_path: Path) -> None:
+    ans = _chain(tmp_path, _abstaining()).ask(
+        "Wie lichtte de aanpassingen aan het concept van de richtlijn zwangerschap toe?"
+    )
+    assert ans.mode == "withheld" and not ans.abstained
+    assert "weggelakt (5.1.2e)" in ans.answer
+    assert ans.warnings == [WITHHELD_WARNING] and "Weggelakt" in ans.label
+    (c,) = ans.citations
+    assert c.item_label == "2" and "[weggelakt 5.1.2e] licht de aanpassingen" in c.quote
+
+
+def test_a_release_without_a_legend_gives_no_ground(tmp_path: Path) -> None:
+    ans = _chain(tmp_path, _abstaining()).ask(
+        "Wie geeft de terugkoppeling van de bespreking in de stuurgroep?"
+    )
+    assert ans.mode == "withheld"
+    assert "geen grond" in ans.answer and "5.1" not in ans.answer
+
+
+def test_a_model_answer_that_holds_is_kept(tmp_path: Path) -> None:
+    model = ScriptedChatModel(judge=0.95)
+    model.enqueue(
+        json.dumps({"sentences": ["1.1"], "answer": "Jan de Vries sluit de vergadering."})
+    )
+    ans = _chain(tmp_path, model).ask("Wie sluit de vergadering van de kerngroep?")
+    assert ans.mode == "llm" and "Jan de Vries" in ans.answer
+
+
+def test_a_topic_far_from_any_redaction_is_not_called_withheld(tmp_path: Path) -> None:
+    # the topic (protocol, fraude, meldingen) is in item 3; the redacted name is in item 2
+    ans = _chain(tmp_path, _abstaining()).ask(
+        "Wie stuurt het overzicht van de meldingen over fraude rond?"
+    )
+    assert ans.mode != "withheld"
+    assert ans.abstained
+
+
+def test_a_withheld_answer_is_never_counted_as_verified(tmp_path: Path) -> None:
+    """It carries a warning (code cannot tell the redacted name is the one asked for): right
+    when the gold says withheld, never harm."""
+    from verslagqa.evals import GoldItem, GoldQuestion, run_qa_suite
+
+    reply = json.dumps({"sentences": [], "answer": CANNOT_ANSWER})
+    chain = _chain(tmp_path, _abstaining().enqueue(reply))
+    item = GoldItem(meeting_id="2010-08-04-verslag-kerngroep-richtlijnen", item="2")
+    withheld = GoldQuestion(
+        id="w1",
+        question="Wie lichtte de aanpassingen aan het concept van de richtlijn zwangerschap toe?",
+        expected=[item],
+        key_facts=["weggelakt", "5.1.2e"],
+        withheld=True,
+    )
+    named = withheld.model_copy(update={"id": "w2", "key_facts": ["Jan"], "withheld": False})
+    cases = {c["id"]: c for c in run_qa_suite(chain, [withheld, named])["cases"]}
+    assert cases["w1"]["correct"] and cases["w1"]["right_source"]
+    assert not cases["w2"]["correct"]
+    assert not cases["w1"]["wrong_but_verified"] and not cases["w2"]["wrong_but_verified"]

@@ -1,0 +1,135 @@
+"""'Wie …?' when the name is redacted: say that it is withheld, with the Woo ground.
+
+In Woo releases the person a who-question asks for is often blacked out ('[weggelakt 5.1.2e]').
+The model then has no name to give: it abstains, or its answer fails the checks and no sentence
+rates as an answer, so the chain would say "not in the minutes", which is wrong: the minutes say
+who, and the release withholds it. Code answers instead, as a fallback after the model: the
+passage around a redaction mark (``window_chars`` either side) in a retrieved item that holds at
+least ``min_coverage`` of the question's topic words (rare words weigh more; the item title,
+meeting title and meeting date count, as questions name the meeting by them) is quoted, with
+the ground of the redaction where the release gives one.
+
+Code cannot tell that the redacted name is the one asked for (OCR of a blacked-out page mixes
+the words of a line), so the answer carries a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .checks import content_words
+from .dutch import carried, dutch_date_iso, tokenize
+from .extractive import citation
+from .grounded import source_sentences
+from .retrieve import Hit
+from .schemas import Citation
+from .textutil import REDACTION_TOKEN_RE
+
+__all__ = ["WITHHELD_WARNING", "asks_who", "withheld_answer"]
+
+_WHO = re.compile(r"(?i)^\s*(?:(?:door|van|aan|met|bij|voor|namens|tegen)\s+)?wie\b")
+WITHHELD_WARNING = (
+    "the name is redacted in the passage that names the topic; code cannot check that it is "
+    "the name asked for"
+)
+
+
+def asks_who(question: str) -> bool:
+    """True for a Dutch question that asks for a person ('Wie …?', 'Door wie …?')."""
+    return bool(_WHO.search(question))
+
+
+@dataclass(frozen=True)
+class _Passage:
+    coverage: float
+    n: int
+    hit: Hit
+    quote: str
+    codes: tuple[str, ...]
+
+
+def withheld_answer(
+    question: str,
+    sources: list[Hit],
+    members: list[list[Hit]],
+    weight: dict[str, float] | None = None,
+    min_coverage: float = 0.7,
+    window_chars: int = 200,
+) -> tuple[str, list[Citation]]:
+    """(text, citations) saying the name is withheld, citing the passage around the redaction
+    mark whose surroundings hold the most of the question's topic words (at least
+    ``min_coverage``); ('', []) when no such passage was retrieved."""
+    terms = content_words(question)
+    w = weight or {}
+    total = sum(w.get(t, 1.0) for t in terms)
+    if not terms or total <= 0:
+        return "", []
+
+    def held(have: set[str]) -> float:
+        return sum(w.get(t, 1.0) for t in terms if carried(t, have)) / total
+
+    best: _Passage | None = None
+    for n, (hit, chunks) in enumerate(zip(sources, members, strict=True), start=1):
+        if not REDACTION_TOKEN_RE.search(hit.text):
+            continue
+        # a quote must stand verbatim in a retrieved chunk
+        sentences = [s for s in source_sentences(hit.text) if any(s in c.text for c in chunks)]
+        stems = [set(tokenize(s)) for s in sentences]
+        record = set(
+            tokenize(f"{hit.item_title} {hit.meeting_title} {dutch_date_iso(hit.meeting_date)}")
+        )
+        for k, sentence in enumerate(sentences):
+            if not REDACTION_TOKEN_RE.search(sentence):
+                continue
+            lo, hi = _window(sentences, k, window_chars)
+            coverage = held(record.union(*stems[lo:hi]))
+            if best is not None and coverage <= best.coverage:
+                continue
+            quote = _verbatim(sentences[lo:hi], chunks) or sentence
+            codes = tuple(m.group("code") or "" for m in REDACTION_TOKEN_RE.finditer(quote))
+            best = _Passage(coverage, n, hit, quote, codes)
+    if best is None or best.coverage < min_coverage:
+        return "", []
+    grounds = sorted({c for c in best.codes if c})
+    if grounds:
+        text = f"De naam is in het verslag weggelakt ({', '.join(grounds)}) [{best.n}]."
+    else:
+        text = (
+            "De naam is in het verslag weggelakt; de openbaarmaking noemt er geen grond bij "
+            f"[{best.n}]."
+        )
+    return text, [citation(best.n, best.hit, best.quote)]
+
+
+def _window(sentences: list[str], k: int, chars: int) -> tuple[int, int]:
+    """Bounds of the sentences around ``sentences[k]`` within ``chars`` either side: a few
+    lines of OCR, a sentence or two of prose."""
+    lo, used = k, 0
+    while lo > 0 and used + len(sentences[lo - 1]) <= chars:
+        lo -= 1
+        used += len(sentences[lo])
+    hi, used = k + 1, 0
+    while hi < len(sentences) and used + len(sentences[hi]) <= chars:
+        used += len(sentences[hi])
+        hi += 1
+    return lo, hi
+
+
+def _verbatim(sentences: list[str], chunks: list[Hit]) -> str:
+    """The stretch of a chunk's text that runs from the first to the last of ``sentences``
+    (in order), or '' when no chunk holds them so."""
+    for c in chunks:
+        start = c.text.find(sentences[0])
+        if start < 0:
+            continue
+        end, ok = start, True
+        for s in sentences:
+            pos = c.text.find(s, end)
+            if pos < 0:
+                ok = False
+                break
+            end = pos + len(s)
+        if ok:
+            return c.text[start:end]
+    return ""
