@@ -12,6 +12,7 @@ from verslagqa.checks import (
     Numbers,
     Polarity,
     SameLanguage,
+    SaysSomething,
     SentencesHoldKind,
     ValueInBestSentence,
     Wording,
@@ -55,6 +56,20 @@ def test_answer_in_the_words_of_its_sentence_passes_every_exact_check() -> None:
     results = run_checks(d, default_checks(CheckSettings()))
     assert results and all(r.passed for r in results)
     assert "answers_question" not in {r.name for r in results}  # no judge given
+
+
+def test_an_answer_that_says_nothing_fails() -> None:
+    """'?' beside a citation has no word to be unsupported: only this check stops it."""
+    s = _s("Afgesproken is om een tweeslag in de tabel op te nemen (actie CFA).")
+    for empty in ("?", "…", "-", "Dit is zo."):
+        r = SaysSomething()(_draft("Wat is afgesproken over de POK claim?", empty, s))
+        assert not r.passed and r.code == "empty_answer", empty
+    for value in ("Een tweeslag.", "2 maart", "CFA", "Ja.", "Nee"):
+        assert SaysSomething()(_draft("Is er iets afgesproken over de POK claim?", value, s)).passed
+    results = run_checks(
+        _draft("Wat is afgesproken over de POK claim?", "?", s), default_checks(CheckSettings())
+    )
+    assert [r.name for r in results if not r.passed] == ["says_something"]
 
 
 def test_numbers_and_names_the_sentences_lack_fail() -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from verslagqa.answer import AnswerChain
+from verslagqa.checks import asks_who
 from verslagqa.retrieve import HybridRetriever
 from verslagqa.schemas import CANNOT_ANSWER
-from verslagqa.withheld import WITHHELD_WARNING, asks_who
+from verslagqa.withheld import WITHHELD_WARNING
 
 from .fakes import ScriptedChatModel
 
@@ -23,7 +24,8 @@ from .fakes import ScriptedChatModel
         ("Van wie komt het voorstel?", True),
         ("Wat heeft de werkgroep besloten?", False),
         ("Wanneer is de richtlijn besproken?", False),
-        ("Who presented the guideline?", False),  # English: the topic words are not the text's
+        ("Welke persoon presenteerde de richtlijn?", True),
+        ("Who presented the guideline?", True),  # the chain takes only Dutch ones (topic words)
     ],
 )
 def test_which_questions_ask_for_a_person(question: str, asks: bool) -> None:

@@ -36,6 +36,7 @@ from .checks import (
     SUPPORT_CHECKS,
     Draft,
     answer_type,
+    asks_who,
     default_checks,
     failed,
     has_answer_type,
@@ -65,7 +66,7 @@ from .retrieve import Hit, HybridRetriever, Mode, SearchFilters
 from .safety import detect_language
 from .schemas import CANNOT_ANSWER, Answer, CheckResult, Citation
 from .settings import AnswerSettings
-from .withheld import WITHHELD_WARNING, asks_who, withheld_answer
+from .withheld import WITHHELD_WARNING, withheld_answer
 
 __all__ = ["CANNOT_ANSWER", "Answer", "AnswerChain", "Citation", "detect_language"]
 

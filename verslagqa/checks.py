@@ -112,9 +112,15 @@ def is_question(text: str) -> bool:
     return text.rstrip().endswith("?") or bool(_QUESTION_START.search(text))
 
 
+_WHO = re.compile(
+    r"(?i)\s*(?:(?:door|van|aan|met|bij|voor|namens|tegen)\s+)?wie\b|\s*(?:by\s+)?(?:who|whom)\b"
+    r"|\s*welke (?:deelnemer|persoon|organisatie)\b"
+)
+
+
 def asks_who(question: str) -> bool:
     """True for 'wie …' / 'who …' questions: their answer is a name."""
-    return bool(re.match(r"(?i)\s*(wie|who|welke (deelnemer|persoon|organisatie))\b", question))
+    return bool(_WHO.match(question))
 
 
 def answer_values(text: str, kind: str, question: str = "") -> set[str]:
@@ -266,6 +272,24 @@ class Check:
         failure = self.run(d)
         code, detail = failure or ("", "")
         return CheckResult(name=self.name, passed=failure is None, code=code, detail=detail)
+
+
+_YES_NO = re.compile(r"(?i)\b(?:ja|nee|yes|no)\b")
+
+
+@dataclass
+class SaysSomething(Check):
+    """The answer holds a word, a number or a name: '?' or '…' beside a citation says nothing,
+    and every other check would pass it (it has nothing to be unsupported)."""
+
+    name: ClassVar[str] = "says_something"
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        if content_words(d.answer, d.english) or numbers(d.answer) or names(d.answer):
+            return None
+        if _YES_NO.search(d.answer):  # the whole answer to a yes/no question
+            return None
+        return "empty_answer", "the answer holds no word, number or name"
 
 
 @dataclass
@@ -491,6 +515,7 @@ SUPPORT_CHECKS = ("numbers", "names", "wording")
 def default_checks(settings: CheckSettings) -> list[Check]:
     """Every check, with its thresholds from settings; the model call last (it costs most)."""
     return [
+        SaysSomething(),
         SentencesHoldKind(),
         AnswerHoldsKind(),
         Numbers(),

@@ -15,7 +15,6 @@ the words of a line), so the answer carries a warning.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .checks import content_words
@@ -26,18 +25,12 @@ from .retrieve import Hit
 from .schemas import Citation
 from .textutil import REDACTION_TOKEN_RE
 
-__all__ = ["WITHHELD_WARNING", "asks_who", "withheld_answer"]
+__all__ = ["WITHHELD_WARNING", "withheld_answer"]
 
-_WHO = re.compile(r"(?i)^\s*(?:(?:door|van|aan|met|bij|voor|namens|tegen)\s+)?wie\b")
 WITHHELD_WARNING = (
     "the name is redacted in the passage that names the topic; code cannot check that it is "
     "the name asked for"
 )
-
-
-def asks_who(question: str) -> bool:
-    """True for a Dutch question that asks for a person ('Wie …?', 'Door wie …?')."""
-    return bool(_WHO.search(question))
 
 
 @dataclass(frozen=True)
