@@ -141,3 +141,15 @@ def carried(stem: str, have: set[str] | frozenset[str]) -> bool:
     return stem in have or (
         len(stem) >= 5 and any(stem in h or h in stem for h in have if len(h) >= 5)
     )
+
+
+def carried_share(
+    terms: set[str], have: set[str] | frozenset[str], weight: dict[str, float] | None = None
+) -> float:
+    """The share of ``terms`` that ``have`` carries (:func:`carried`), each term weighing
+    ``weight[term]`` (1 when absent); 0 for no terms."""
+    w = weight or {}
+    total = sum(w.get(t, 1.0) for t in terms)
+    if total <= 0:
+        return 0.0
+    return sum(w.get(t, 1.0) for t in terms if carried(t, have)) / total

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from .checks import content_words
-from .dutch import carried, dutch_date_iso, tokenize
+from .dutch import carried_share, dutch_date_iso, tokenize
 from .extractive import citation
 from .grounded import source_sentences
 from .retrieve import Hit
@@ -69,13 +69,11 @@ def meeting_date_answer(
     compounds count), its date and item, citing the item's sentence that holds most of them;
     ('', []) when no item does."""
     terms = topic_terms(question)
-    w = weight or {}
-    total = sum(w.get(t, 1.0) for t in terms)
-    if not terms or total <= 0:
+    if not terms:
         return "", []
 
     def held(have: set[str]) -> float:
-        return sum(w.get(t, 1.0) for t in terms if carried(t, have)) / total
+        return carried_share(terms, have, weight)
 
     found: dict[str, tuple[int, Hit, str]] = {}
     for n, (hit, chunks) in enumerate(zip(sources, members, strict=True), start=1):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .checks import content_words
-from .dutch import carried, dutch_date_iso, tokenize
+from .dutch import carried_share, dutch_date_iso, tokenize
 from .extractive import citation
 from .grounded import source_sentences
 from .retrieve import Hit
@@ -54,14 +54,8 @@ def withheld_answer(
     mark whose surroundings hold the most of the question's topic words (at least
     ``min_coverage``); ('', []) when no such passage was retrieved."""
     terms = content_words(question)
-    w = weight or {}
-    total = sum(w.get(t, 1.0) for t in terms)
-    if not terms or total <= 0:
+    if not terms:
         return "", []
-
-    def held(have: set[str]) -> float:
-        return sum(w.get(t, 1.0) for t in terms if carried(t, have)) / total
-
     best: _Passage | None = None
     for n, (hit, chunks) in enumerate(zip(sources, members, strict=True), start=1):
         if not REDACTION_TOKEN_RE.search(hit.text):
@@ -76,7 +70,7 @@ def withheld_answer(
             if not REDACTION_TOKEN_RE.search(sentence):
                 continue
             lo, hi = _window(sentences, k, window_chars)
-            coverage = held(record.union(*stems[lo:hi]))
+            coverage = carried_share(terms, record.union(*stems[lo:hi]), weight)
             if best is not None and coverage <= best.coverage:
                 continue
             quote = _verbatim(sentences[lo:hi], chunks) or sentence
