@@ -128,3 +128,40 @@ def test_a_withheld_answer_is_never_counted_as_verified(tmp_path: Path) -> None:
     assert cases["w1"]["correct"] and cases["w1"]["right_source"]
     assert not cases["w2"]["correct"]
     assert not cases["w1"]["wrong_but_verified"] and not cases["w2"]["wrong_but_verified"]
+
+
+def test_the_repl_shows_a_withheld_answer_with_its_label_and_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In-process, as a user asks: the label once, the answer, the passage quoted on one line
+    (OCR puts a blacked-out name on a line of its own), and the warning."""
+    import io
+
+    from rich.console import Console
+
+    from verslagqa import Library, cli
+    from verslagqa.retrieve import SearchFilters
+
+    from .fakes import HashEmbeddings
+
+    monkeypatch.setenv("VERSLAGQA_HOME", str(tmp_path / "home"))
+    ocr = (
+        "# Verslag kerngroep richtlijnen\n\n**datum:** 4 augustus 2010\n\n## 3. Fraude\n\n"
+        "medisch beroepsgeheim bij fraude\n(geanonimiseerd)\nzal het stuk over de protocollen "
+        "toesturen.\n\nArt. 5.1 lid 2 sub e Woo: eerbiediging van de persoonlijke levenssfeer.\n"
+    )
+    (tmp_path / "ocr.md").write_text(ocr, encoding="utf-8")
+    lib = Library.open(tmp_path / "s", embeddings=HashEmbeddings(), chat_model=_abstaining())
+    lib.add(tmp_path / "ocr.md")
+    buf, ebuf = io.StringIO(), io.StringIO()
+    # as the real consoles: no markup (it would eat '[weggelakt 5.1.2e]' as a tag)
+    monkeypatch.setattr(cli, "out", Console(file=buf, width=300, markup=False))
+    monkeypatch.setattr(cli, "err", Console(file=ebuf, width=300, markup=False))
+    lines = iter(["Wie zal het stuk over de protocollen bij fraude toesturen?", ":quit"])
+    monkeypatch.setattr("builtins.input", lambda _prompt="": next(lines))
+    cli._repl(lib, SearchFilters(), None)
+    text = buf.getvalue()
+    assert text.count("Weggelakt in de verslagen (niet het antwoord van het model)") == 1
+    assert "De naam is in het verslag weggelakt (5.1.2e) [1]." in text
+    assert "“medisch beroepsgeheim bij fraude [weggelakt 5.1.2e] zal het stuk" in text
+    assert WITHHELD_WARNING in " ".join(ebuf.getvalue().split())

@@ -574,7 +574,8 @@ def _print_answer(ans: Answer) -> None:
     out.print(ans.answer, highlight=False)
     for c in ans.citations:
         out.print(f"  [{c.n}] {c.ref} {c.heading}", style="bold", highlight=False)
-        out.print(f"      “{c.quote}”", highlight=False)
+        # a quote may run over the lines of an OCR'd page: shown on one line
+        out.print(f"      “{' '.join(c.quote.split())}”", highlight=False)
     for w in ans.warnings:
         err.print(f"warning: {w}", style="yellow")
 

@@ -383,7 +383,7 @@ class Answer(BaseModel):
         lines = [self.label] if self.label else []
         lines.append(self.answer)
         for c in self.citations:
-            lines.append(f"  [{c.n}] {c.ref} {c.heading} — “{c.quote}”")
+            lines.append(f"  [{c.n}] {c.ref} {c.heading} — “{' '.join(c.quote.split())}”")
             lines.append(f"      {c.source}")
         lines.extend(f"  (!) {w}" for w in self.warnings)
         return "\n".join(lines)
