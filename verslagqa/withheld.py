@@ -58,24 +58,30 @@ def withheld_answer(
         return "", []
     best: _Passage | None = None
     for n, (hit, chunks) in enumerate(zip(sources, members, strict=True), start=1):
-        if not REDACTION_TOKEN_RE.search(hit.text):
-            continue
-        # a quote must stand verbatim in a retrieved chunk
-        sentences = [s for s in source_sentences(hit.text) if any(s in c.text for c in chunks)]
-        stems = [set(tokenize(s)) for s in sentences]
         record = set(
             tokenize(f"{hit.item_title} {hit.meeting_title} {dutch_date_iso(hit.meeting_date)}")
         )
-        for k, sentence in enumerate(sentences):
-            if not REDACTION_TOKEN_RE.search(sentence):
+        # each retrieved chunk on its own: the quote must stand in it verbatim, and the
+        # merged source keeps a repeated line once (a redacted name often is one)
+        for chunk in chunks:
+            if not REDACTION_TOKEN_RE.search(chunk.text):
                 continue
-            lo, hi = _window(sentences, k, window_chars)
-            coverage = carried_share(terms, record.union(*stems[lo:hi]), weight)
-            if best is not None and coverage <= best.coverage:
-                continue
-            quote = _verbatim(sentences[lo:hi], chunks) or sentence
-            codes = tuple(m.group("code") or "" for m in REDACTION_TOKEN_RE.finditer(quote))
-            best = _Passage(coverage, n, hit, quote, codes)
+            sentences = source_sentences(chunk.text)
+            stems = [set(tokenize(s)) for s in sentences]
+            topical = [carried_share(terms, st, weight) > 0 for st in stems]
+            for k, sentence in enumerate(sentences):
+                if not REDACTION_TOKEN_RE.search(sentence):
+                    continue
+                lo, hi = _window(sentences, k, window_chars)
+                coverage = carried_share(terms, record.union(*stems[lo:hi]), weight)
+                if best is not None and coverage <= best.coverage:
+                    continue
+                # quoted: from the first to the last sentence that names the topic, with the mark
+                named = [i for i in range(lo, hi) if topical[i]]
+                a, b = min([k, *named]), max([k, *named]) + 1
+                quote = _stretch(chunk.text, sentences[a:b]) or sentence
+                codes = tuple(m.group("code") or "" for m in REDACTION_TOKEN_RE.finditer(quote))
+                best = _Passage(coverage, n, chunk, quote, codes)
     if best is None or best.coverage < min_coverage:
         return "", []
     grounds = sorted({c for c in best.codes if c})
@@ -103,20 +109,15 @@ def _window(sentences: list[str], k: int, chars: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _verbatim(sentences: list[str], chunks: list[Hit]) -> str:
-    """The stretch of a chunk's text that runs from the first to the last of ``sentences``
-    (in order), or '' when no chunk holds them so."""
-    for c in chunks:
-        start = c.text.find(sentences[0])
-        if start < 0:
-            continue
-        end, ok = start, True
-        for s in sentences:
-            pos = c.text.find(s, end)
-            if pos < 0:
-                ok = False
-                break
-            end = pos + len(s)
-        if ok:
-            return c.text[start:end]
-    return ""
+def _stretch(text: str, sentences: list[str]) -> str:
+    """The stretch of ``text`` from the first to the last of ``sentences`` (found in order),
+    or '' when they do not stand in it so."""
+    start = end = text.find(sentences[0])
+    if start < 0:
+        return ""
+    for sentence in sentences:
+        pos = text.find(sentence, end)
+        if pos < 0:
+            return ""
+        end = pos + len(sentence)
+    return text[start:end]
