@@ -195,3 +195,20 @@ def test_a_redacted_name_the_merged_source_keeps_once_is_read_in_its_chunk() -> 
     assert text == "De naam is in het verslag weggelakt (5.1.2e) [1]."
     assert c.quote.startswith("medisch beroepsgeheim bij fraude\n[weggelakt 5.1.2e]\nzal het stuk")
     assert any(c.quote in m.text for m in members)
+
+
+def test_the_quote_starts_at_its_own_mark_not_an_earlier_one_alike() -> None:
+    from verslagqa.retrieve import Hit
+    from verslagqa.withheld import withheld_answer
+
+    text = (
+        "[weggelakt 5.1.2e]\nopent de vergadering en bespreekt de agenda van vandaag uitgebreid.\n"
+        "[weggelakt 5.1.2e]\nzal het stuk over de protocollen bij fraude toesturen."
+    )
+    h = Hit(
+        chunk_id="a", meeting_id="m", meeting_title="Kerngroep", meeting_date="2010-08-04",
+        item_label="1", item_title="Opening", text=text, score=1.0, source="k.md",
+    )  # fmt: skip
+    question = "Wie zal het stuk over de protocollen bij fraude toesturen?"
+    _, (c,) = withheld_answer(question, [h], [[h]], window_chars=60)
+    assert c.quote == "[weggelakt 5.1.2e]\nzal het stuk over de protocollen bij fraude toesturen."

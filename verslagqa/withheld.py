@@ -67,6 +67,7 @@ def withheld_answer(
             if not REDACTION_TOKEN_RE.search(chunk.text):
                 continue
             sentences = source_sentences(chunk.text)
+            spans = _spans(chunk.text, sentences)
             stems = [set(tokenize(s)) for s in sentences]
             topical = [carried_share(terms, st, weight) > 0 for st in stems]
             for k, sentence in enumerate(sentences):
@@ -79,7 +80,7 @@ def withheld_answer(
                 # quoted: from the first to the last sentence that names the topic, with the mark
                 named = [i for i in range(lo, hi) if topical[i]]
                 a, b = min([k, *named]), max([k, *named]) + 1
-                quote = _stretch(chunk.text, sentences[a:b]) or sentence
+                quote = chunk.text[spans[a][0] : spans[b - 1][1]] if spans else sentence
                 codes = tuple(m.group("code") or "" for m in REDACTION_TOKEN_RE.finditer(quote))
                 best = _Passage(coverage, n, chunk, quote, codes)
     if best is None or best.coverage < min_coverage:
@@ -109,15 +110,14 @@ def _window(sentences: list[str], k: int, chars: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _stretch(text: str, sentences: list[str]) -> str:
-    """The stretch of ``text`` from the first to the last of ``sentences`` (found in order),
-    or '' when they do not stand in it so."""
-    start = end = text.find(sentences[0])
-    if start < 0:
-        return ""
+def _spans(text: str, sentences: list[str]) -> list[tuple[int, int]]:
+    """Where each of ``sentences`` (in order) stands in ``text``; [] when one does not (a
+    repeated line is found at its own place, not at its first)."""
+    spans, cursor = [], 0
     for sentence in sentences:
-        pos = text.find(sentence, end)
+        pos = text.find(sentence, cursor)
         if pos < 0:
-            return ""
-        end = pos + len(sentence)
-    return text[start:end]
+            return []
+        spans.append((pos, pos + len(sentence)))
+        cursor = pos + len(sentence)
+    return spans
