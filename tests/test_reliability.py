@@ -88,36 +88,49 @@ def _check_consistent(store: Path, *, complete: bool) -> int:
     return len(vector_ids)
 
 
+def _complete_files(store: Path) -> int:
+    """How many files the store's manifest lists as complete (0 before the first write)."""
+    manifest = store / "manifest.json"
+    if not manifest.exists():
+        return 0
+    files = [
+        f for c in json.loads(manifest.read_text())["collections"].values()
+        for f in c.get("files", {}).values()
+    ]  # fmt: skip
+    return sum(f.get("state") == "complete" for f in files)
+
+
 @pytest.mark.slow
 def test_sigkill_at_random_points_then_rerun(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path / "corpus", 80)
     reference = tmp_path / "reference"
-    t0 = time.monotonic()
     proc = _start_writer(reference, corpus)
     assert proc.wait(timeout=300) == 0, proc.stderr.read() if proc.stderr else ""
-    duration = time.monotonic() - t0
     expected = _check_consistent(reference, complete=True)
 
     store = tmp_path / "store"
     rng = random.Random(11)
     kills = partial = 0
     for _ in range(6):
+        # Kill by progress, not by a share of one run's time: a rerun skips what is complete
+        # and finishes sooner, so on a slow machine timed kills came too late (CI, stop 29).
+        # The target lies within the first half of what is left, so every run has work left.
+        before = _complete_files(store)
+        target = before + rng.randint(1, max(1, (80 - before) // 2))
         proc = _start_writer(store, corpus)
-        # anywhere from start-up to the last group: each run gets further on a fast machine
-        time.sleep(rng.uniform(0.25, 0.7) * duration)
+        deadline = time.monotonic() + 300
+        while proc.poll() is None and time.monotonic() < deadline:
+            if _complete_files(store) >= target:
+                break
+            time.sleep(0.01)
+        # … then anywhere inside the next embedding group (pending written, not yet complete)
+        time.sleep(rng.uniform(0.0, 0.05))
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             kills += 1
         proc.wait(timeout=60)
         _check_consistent(store, complete=False)
-        manifest = store / "manifest.json"
-        if manifest.exists():
-            files = [
-                f for c in json.loads(manifest.read_text())["collections"].values()
-                for f in c.get("files", {}).values()
-            ]  # fmt: skip
-            done = sum(f.get("state") == "complete" for f in files)
-            partial += 0 < done < 80
+        partial += 0 < _complete_files(store) < 80
     assert kills >= 3  # the runs really were cut off
     assert partial >= 1  # … and at least once in the middle of the job
     proc = _start_writer(store, corpus)
