@@ -276,3 +276,38 @@ def test_a_keyword_search_needs_its_terms_in_the_sentences() -> None:
     assert term_coverage(q, "wekelijks regionaal overleg", weight) < 0.5
     assert term_coverage(q, "het UMCG", weight) > 0.5
     assert not SearchTerms().applies(_draft("Wanneer is het overleg?", "x", s))
+
+
+def test_chunks_of_one_item_merge_at_their_place_in_the_meeting() -> None:
+    from verslagqa.grounded import group_hits
+
+    meeting = (
+        "Actie: CZ\nDe brief gaat vrijdag naar de Kamer.\nActie: CZ\nDe nota volgt later.\n"
+        "Actie: LZ\nHet advies komt in maart.\n\nActie: CZ\nDe begroting wordt herzien."
+    )
+
+    def hit(cid: str, start: int, end: int, pages: str = "", item: str = "3a") -> Hit:
+        text = meeting[start:end]
+        return _hit(text).model_copy(
+            update={"chunk_id": cid, "start": start, "end": end, "pages": pages,
+                    "item_label": item}
+        )  # fmt: skip
+
+    b_start = meeting.index("Actie: CZ\nDe nota")
+    a_end = meeting.index("Actie: LZ") + len("Actie: LZ")
+    page4 = meeting.index("De nota")
+    a = hit("a", 0, a_end, f"3:0,4:{page4}")
+    b = hit("b", b_start, meeting.index("\n\nActie: CZ"), "4:0")  # overlaps a
+    c = hit("c", meeting.index("Actie: CZ\nDe begroting"), len(meeting), "5:0")  # after a gap
+    inside = hit("d", b_start, a_end, "4:0")  # wholly inside a
+    other = hit("e", 0, 10, item="4")
+    groups = group_hits([c, other, b, inside, a], 5)
+    assert [len(members) for _, members in groups] == [4, 1]
+    merged = groups[0][0]
+    assert merged.text == meeting[: b.end] + "\n" + c.text  # the overlap once, nothing else lost
+    assert merged.text.count("Actie: CZ") == 3  # a repeated line stays
+    assert merged.page_of("De nota") == 4 and merged.page_of("Het advies") == 4
+    assert merged.page_of("Actie: CZ") == 3 and merged.page_of("De begroting") == 5
+    # hits without their place (a store from before offsets) fall back to each line once
+    old = [h.model_copy(update={"start": 0, "end": 0}) for h in (a, b)]
+    assert group_hits(old, 5)[0][0].text.count("Actie: CZ") == 1

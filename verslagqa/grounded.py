@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .chunk import count_tokens, page_spans
+from .chunk import count_tokens, page_in_chunk, page_spans
 from .dutch import split_sentences, tokenize
 from .retrieve import Hit
 from .safety import is_injection
@@ -88,7 +88,13 @@ def embedding_relevance(question: str, embeddings: Any) -> Relevance:
 
 
 def group_hits(hits: list[Hit], max_sources: int) -> list[tuple[Hit, list[Hit]]]:
-    """One source per agenda item: chunks of the same item are merged (their lines, once)."""
+    """One source per agenda item: the chunks of one item merged into one text.
+
+    Chunks carry their place in the meeting text, so overlapping windows are joined where
+    they overlap and the merged text is the meeting's own text. Merging by lines instead
+    ("each line once") also dropped every later copy of a line that recurs in the item: a
+    redacted name on a line of its own, an "Actie:" line.
+    """
     groups: dict[tuple[str, str], list[Hit]] = {}
     for h in hits:
         key = (h.meeting_id, h.item_label)
@@ -96,20 +102,48 @@ def group_hits(hits: list[Hit], max_sources: int) -> list[tuple[Hit, list[Hit]]]
             groups.setdefault(key, []).append(h)
     out = []
     for members in groups.values():
-        lines: list[str] = []
-        starts: list[tuple[int, int | None]] = []  # (offset in the merged text, PDF page)
-        pos = 0
-        for h in sorted(members, key=lambda x: x.start):
-            for line in h.text.split("\n"):
-                if line.strip() and line not in lines:
-                    lines.append(line)
-                    starts.append((pos, h.page_of(line)))
-                    pos += len(line) + 1
-        merged = members[0].model_copy(
-            update={"text": "\n".join(lines), "pages": page_spans(starts)}
-        )
+        ordered = sorted(members, key=lambda x: x.start)
+        placed = all(h.end > h.start and h.end - h.start == len(h.text) for h in ordered)
+        text, pages = _merge_by_offset(ordered) if placed else _merge_by_line(ordered)
+        merged = members[0].model_copy(update={"text": text, "pages": pages})
         out.append((merged, members))
     return out
+
+
+def _merge_by_offset(ordered: list[Hit]) -> tuple[str, str]:
+    parts: list[str] = []
+    starts: list[tuple[int, int | None]] = []  # (offset in the merged text, PDF page)
+    pos, cursor = 0, -1
+    for h in ordered:
+        skip = max(0, cursor - h.start)
+        if skip >= len(h.text):
+            continue  # wholly inside what is already there
+        if parts and h.start > cursor:  # a gap between two chunks: the text between is unseen
+            parts.append("\n")
+            pos += 1
+        starts.append((pos, page_in_chunk(h.pages, skip)))
+        for span in h.pages.split(",") if h.pages else []:
+            page, _, at = span.partition(":")
+            if int(at or 0) > skip:
+                starts.append((pos + int(at) - skip, int(page)))
+        parts.append(h.text[skip:])
+        pos += len(h.text) - skip
+        cursor = h.end
+    return "".join(parts), page_spans(starts)
+
+
+def _merge_by_line(ordered: list[Hit]) -> tuple[str, str]:
+    """For hits without offsets (a store from before they were kept): each line once."""
+    lines: list[str] = []
+    starts: list[tuple[int, int | None]] = []
+    pos = 0
+    for h in ordered:
+        for line in h.text.split("\n"):
+            if line.strip() and line not in lines:
+                lines.append(line)
+                starts.append((pos, h.page_of(line)))
+                pos += len(line) + 1
+    return "\n".join(lines), page_spans(starts)
 
 
 def select_context(
