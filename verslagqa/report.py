@@ -21,6 +21,7 @@ from typing import Any
 from .errors import ConfigError
 from .evals import load_questions, resolve_questions, run_qa_suite, run_retrieval_suite
 from .index import Index
+from .machine import machine
 from .settings import AnswerSettings
 
 __all__ = ["ALL_SUITES", "SUITES", "answer_variant", "corpus_key", "run_evals", "write_html_report"]
@@ -208,6 +209,7 @@ def run_evals(
         "k": k,
         "retrieval": index.settings.retrieval.model_dump(),
         "run_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": machine(),
     }
     return {"suites": results, "comparison": comparison, "config": config}
 
@@ -307,6 +309,13 @@ def write_html_report(payload: dict[str, Any], path: Path) -> Path:
         f"{_cell(config.get('embedding_model', ''))}</code> · gold: <code>"
         f"{_cell(config.get('gold', ''))}</code></p>",
     ]
+    if config.get("machine"):
+        m = config["machine"]
+        simd = "AVX-512" if m.get("avx512") else "no AVX-512"
+        parts.append(
+            f"<p>machine: {_cell(m.get('cpu', ''))}, {_cell(m.get('cores', ''))} cores, {simd}"
+            " (timings differ by machine)</p>"
+        )
     png = _chart(payload.get("comparison", {}), k)
     if png:
         parts.append("<h2>Comparison</h2>")
