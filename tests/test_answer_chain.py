@@ -271,6 +271,23 @@ def test_prompt_placeholders_fail_loudly() -> None:
     assert set(load_prompt("judge").fields) == {"sentence", "question"}
 
 
+def test_answer_prompt_with_examples_keeps_a_fixed_system_part() -> None:
+    """The examples variant is chosen by setting; its system part (the examples) is the same
+    for every question and language, so llama.cpp can keep it read between calls."""
+    p = load_prompt("answer_sentences_examples")
+    assert set(p.fields) == set(load_prompt("answer_sentences").fields)
+    nl = p.render(language="Dutch", cannot_answer="Niet.", sources="[1] a\n1.1 b", question="Wie?")
+    en = p.render(language="English", cannot_answer="Niet.", sources="[2] c", question="Who?")
+    assert nl[0].content == en[0].content and '"answer": "Niet."' in nl[0].content
+    assert nl[1].content != en[1].content and "Answer in English." in en[1].content
+    chain = AnswerChain(
+        None,  # type: ignore[arg-type]
+        None,
+        settings=AnswerSettings(prompt="answer_sentences_examples"),
+    )
+    assert chain.prompt.name == "answer_sentences_examples"
+
+
 def test_prompts_ship_in_the_package() -> None:
     prompts = Path(__file__).parent.parent / "prompts"
     assert (prompts / "answer_sentences.txt").exists() and (prompts / "judge.txt").exists()

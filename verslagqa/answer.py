@@ -126,7 +126,7 @@ class AnswerChain:
         self.k = k or self.settings.k
         self.checks = default_checks(self.settings.checks)
         self.support_checks = [c for c in self.checks if c.name in SUPPORT_CHECKS]
-        self.prompt = load_prompt("answer_sentences")
+        self.prompt = load_prompt(self.settings.prompt)
         self.judge_prompt = load_prompt("judge")
         self.last_hits: list[Hit] = []
         #: the sources (one per agenda item, numbered from 1) of the last answer

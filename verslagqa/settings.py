@@ -278,6 +278,11 @@ class AnswerSettings(BaseModel):
         description="The chain abstains without a model call when at least this share (and at "
         "least two) of a Dutch question's content words never occur in the index.",
     )
+    prompt: str = Field(
+        default="answer_sentences",
+        description="Prompt file (prompts/<name>.txt) of the answer call: 'answer_sentences', "
+        "or 'answer_sentences_examples' (the same with worked examples in its fixed part).",
+    )
     checks: CheckSettings = Field(
         default_factory=CheckSettings, description="Thresholds of the answer checks."
     )
