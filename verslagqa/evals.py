@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -311,11 +312,19 @@ def _weight_sweep(
 # -- QA suite --------------------------------------------------------------------------------
 
 
+_EN_MONTH_DAY = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)\s+(\d{1,2})(?:st|nd|rd|th)?\b,?"
+)
+
+
 def facts_found(answer: str, key_facts: list[str]) -> float:
-    """Share of key facts present in ``answer`` (case-insensitive; 'a|b' = either)."""
+    """Share of key facts present in ``answer`` (case-insensitive; 'a|b' = either). An English
+    date in month-day order ("March 18, 2026") counts as the same date in day-month order
+    ("18 March 2026"), the order the gold writes."""
     if not key_facts:
         return 1.0
-    text = answer.lower()
+    text = _EN_MONTH_DAY.sub(r"\2 \1", answer.lower())
     found = sum(any(alt.strip().lower() in text for alt in fact.split("|")) for fact in key_facts)
     return found / len(key_facts)
 
