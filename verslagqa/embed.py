@@ -22,6 +22,7 @@ from .encoders import (
     TorchEncoder,
     openvino_variant,
 )
+from .machine import cpu_flags
 from .models import MODELS, ModelError, model_path, model_status
 
 __all__ = [
@@ -38,11 +39,7 @@ BACKENDS = ("auto", "torch", "openvino")
 @cache
 def cpu_has_bf16() -> bool:
     """True when the CPU computes bfloat16 natively (AVX512-BF16 or AMX)."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
+    return bool({"avx512_bf16", "amx_bf16"} & cpu_flags())
 
 
 def resolve_embedding_model(name: str, home: Path) -> str:

@@ -13,13 +13,18 @@ from pathlib import Path
 from typing import Any
 
 
+def _cpuinfo() -> str:
+    """/proc/cpuinfo, or '' where there is none."""
+    try:
+        return Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return ""
+
+
 def cpu_flags(cpuinfo: str | None = None) -> set[str]:
     """The instruction-set flags the first CPU lists in /proc/cpuinfo (empty elsewhere)."""
     if cpuinfo is None:
-        try:
-            cpuinfo = Path("/proc/cpuinfo").read_text()
-        except OSError:
-            return set()
+        cpuinfo = _cpuinfo()
     for line in cpuinfo.splitlines():
         if line.startswith("flags"):
             return set(line.partition(":")[2].split())
@@ -29,10 +34,7 @@ def cpu_flags(cpuinfo: str | None = None) -> set[str]:
 def machine(cpuinfo: str | None = None) -> dict[str, Any]:
     """CPU model, cores, the vector extensions that set the local model's speed, Python."""
     if cpuinfo is None:
-        try:
-            cpuinfo = Path("/proc/cpuinfo").read_text()
-        except OSError:
-            cpuinfo = ""
+        cpuinfo = _cpuinfo()
     cpu = next(
         (
             line.partition(":")[2].strip()
