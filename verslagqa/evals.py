@@ -318,14 +318,26 @@ _EN_MONTH_DAY = re.compile(
 )
 
 
+def _fact_pattern(fact: str) -> re.Pattern[str]:
+    """A key fact starts a word ("gelijkenis" is in "gelijkenissen", "Best Practi" a prefix
+    the gold writes on purpose); an abbreviation ("MO", "CFA") is a whole word: "MO" does not
+    stand in "mondkapjesplicht"."""
+    end = r"(?!\w)" if fact.isupper() else ""
+    return re.compile(rf"(?<!\w){re.escape(fact.lower())}{end}")
+
+
 def facts_found(answer: str, key_facts: list[str]) -> float:
-    """Share of key facts present in ``answer`` (case-insensitive; 'a|b' = either). An English
-    date in month-day order ("March 18, 2026") counts as the same date in day-month order
-    ("18 March 2026"), the order the gold writes."""
+    """Share of key facts present in ``answer`` (case-insensitive, from the start of a word;
+    an abbreviation as a whole word; 'a|b' = either). An English date in month-day order
+    ("March 18, 2026") counts as the same date in day-month order ("18 March 2026"), the order
+    the gold writes."""
     if not key_facts:
         return 1.0
     text = _EN_MONTH_DAY.sub(r"\2 \1", answer.lower())
-    found = sum(any(alt.strip().lower() in text for alt in fact.split("|")) for fact in key_facts)
+    found = sum(
+        any(_fact_pattern(alt.strip()).search(text) for alt in fact.split("|"))
+        for fact in key_facts
+    )
     return found / len(key_facts)
 
 
