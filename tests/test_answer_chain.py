@@ -63,6 +63,34 @@ def _ask(
     return chain.ask(question), model
 
 
+def test_an_answer_from_a_sentence_beside_a_better_rated_one_is_not_shown(
+    retriever: HybridRetriever,
+) -> None:
+    """The model answers from the sentence after the one that answers; both pass the check
+    call, the one that answers (and matches the question best) rates higher: it is quoted."""
+    q = "Wie werkt aan de uitzondering op de mondkapjesplicht voor mensen met een beperking?"
+    right, beside = "MO werkt nog aan de uitzondering", "de bestuurder van een instelling"
+    ratings = lambda text: 0.84 if right in text else 0.76  # noqa: E731
+    answer = "De bestuurder van een instelling mag zelf beslissen."
+    ans, _ = _ask(
+        retriever, q, lambda pick: {"sentences": [pick(beside)], "answer": answer}, judge=ratings
+    )
+    assert ans.mode == "quoted" and right in ans.answer and ans.warnings, ans
+    (failed,) = ans.failed_checks
+    assert failed.code == "better_sentence_shown" and "0.84" in failed.detail
+    # rated as high as the one beside it, the model's answer stands
+    ans, _ = _ask(
+        retriever, q, lambda pick: {"sentences": [pick(beside)], "answer": answer}, judge=0.8
+    )
+    assert ans.mode == "llm" and not ans.warnings, ans
+    lenient = AnswerSettings(checks=CheckSettings(max_rival_lead=0.1))
+    ans, _ = _ask(
+        retriever, q, lambda pick: {"sentences": [pick(beside)], "answer": answer},
+        judge=ratings, settings=lenient,
+    )  # fmt: skip
+    assert ans.mode == "llm", ans
+
+
 def test_answer_pointing_at_its_sentence_is_checked_and_quoted(retriever: HybridRetriever) -> None:
     ans, model = _ask(
         retriever,
@@ -76,11 +104,12 @@ def test_answer_pointing_at_its_sentence_is_checked_and_quoted(retriever: Hybrid
     assert cit.meeting_id == "2020-11-18-corona-continuiteit-team-lz"
     assert cit.source.endswith("000_a9ecbf3c1f32db91.txt")
     assert cit.ref == "[Corona Continuïteit Team LZ, 18 november 2020]"
-    # every check ran and passed, the yes/no call on exactly the quoted sentence
+    # every check ran and passed, the yes/no call first on exactly the quoted sentence, then
+    # on the sentences that match the question as well (here: the vaccination sentence)
     names = {c.name for c in ans.checks}
-    assert {"numbers", "names", "wording", "answers_question"} <= names
+    assert {"numbers", "names", "wording", "answers_question", "no_better_sentence"} <= names
     assert all(c.passed for c in ans.checks)
-    assert model.judged == [cit.quote]
+    assert model.judged[0] == cit.quote and cit.quote not in model.judged[1:]
     # the prompt: English instructions, the shared phrase, ids only of shown sentences
     system, user = model.seen[-1]
     assert CANNOT_ANSWER in system.content and "Dutch" in user.content

@@ -9,6 +9,7 @@ from verslagqa.checks import (
     Draft,
     Meaning,
     Names,
+    NoBetterSentence,
     Numbers,
     Polarity,
     SameLanguage,
@@ -211,6 +212,41 @@ def test_the_check_call_reads_the_sentence_before_when_the_sentence_alone_falls_
     judged.clear()
     assert not AnswersQuestion(min_p=0.7)(several).passed
     assert judged == [f"{other.text} {s.text}"]
+
+
+def test_an_answer_fails_when_a_better_rated_sentence_on_the_question_was_shown() -> None:
+    """The model answers from a sentence beside the one that answers: both pass the check
+    call, the one that answers rates higher."""
+    right = "MO werkt nog aan de uitzondering op de mondkapjesplicht voor mensen met een beperking."
+    wrong = _s("De bestuurder van een instelling mag zelf bepalen welk type mondkapje.")
+    q = "Who is working on the exemption from the face mask obligation?"
+    ratings = {wrong.text: 0.77, right: 0.85}
+    judged: list[str] = []
+
+    def judge(text: str) -> float:
+        judged.append(text)
+        return ratings[text]
+
+    d = _draft(q, "The director may decide.", wrong, judge=judge, english=True,
+               rivals=[right, wrong.text])  # fmt: skip
+    rated = AnswersQuestion(min_p=0.7)
+    assert rated(d).passed
+    r = NoBetterSentence(rated=rated, max_lead=0.05)(d)
+    assert not r.passed and r.code == "better_sentence_shown" and "0.85" in r.detail
+    assert NoBetterSentence(rated=rated, max_lead=0.1)(d).passed
+    # the answer's own sentence among the rivals is not its rival
+    ratings[wrong.text] = 0.9
+    assert NoBetterSentence(rated=rated, max_lead=0.0)(d).passed
+    judged.clear()
+    alone = _draft(q, "The director may decide.", wrong, judge=judge, rivals=[wrong.text])
+    assert not NoBetterSentence(rated=rated).applies(_draft(q, "x", wrong, judge=judge))
+    assert NoBetterSentence(rated=rated)(alone).passed and judged == []
+    # an answer the check call already refuses is not compared (no more calls)
+    ratings[wrong.text] = 0.6
+    judged.clear()
+    assert NoBetterSentence(rated=rated, max_lead=0.0)(d).passed and judged == [wrong.text]
+    names = [c.name for c in default_checks(CheckSettings())]
+    assert names.index("no_better_sentence") == names.index("answers_question") + 1
 
 
 def test_attribution_finds_the_sentence_that_carries_the_answer() -> None:

@@ -219,6 +219,9 @@ class AnswerChain:
             )
         chosen = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
         judge = self.judge_for(question)
+        ranked = self._ranked(question, shown)
+        best = [s for score, s in ranked[:2] if score >= 1]
+        rivals = _rivals(ranked, self.settings.checks.max_rivals)
         draft = Draft(
             question=question,
             answer=answer,
@@ -227,6 +230,7 @@ class AnswerChain:
             english=english,
             weight=self._idf(question),
             judge=judge,
+            rivals=[s.text for s in rivals],
         )
         basis = chosen
         if english:
@@ -243,7 +247,6 @@ class AnswerChain:
         if not failed(results):
             return self._result(question, answer, basis, groups, "llm", [], t0, results)
         why = "; ".join(r.detail for r in failed(results))
-        best = self._best_sentences(question, sources, shown)
         quote = self._quote(question, [*chosen, *basis, *best], judge, sources)
         withheld = self._withheld(question, groups, t0, results)
         # the sentence that best answers a who-question sits beside the redacted name: that
@@ -313,15 +316,13 @@ class AnswerChain:
             return [best]
         return [best, NumberedSentence(f"{best.sid}+", best.source, every[k + 1], best.text)]
 
-    def _best_sentences(
-        self, question: str, sources: list[Hit], shown: list[NumberedSentence]
-    ) -> list[NumberedSentence]:
-        """The shown sentences that match the question best (what the extractive answer would
-        quote), best first."""
-        rel = self.relevance(question)
-        scores = rel([s.text for s in shown])
-        ranked = sorted(zip(scores, shown, strict=True), key=lambda t: -t[0])
-        return [s for score, s in ranked[:2] if score >= 1]
+    def _ranked(
+        self, question: str, shown: list[NumberedSentence]
+    ) -> list[tuple[float, NumberedSentence]]:
+        """The shown sentences with how well they match the question, best first (the best
+        two are what the extractive answer would quote)."""
+        scores = self.relevance(question)([s.text for s in shown])
+        return sorted(zip(scores, shown, strict=True), key=lambda t: -t[0])
 
     def _quote(
         self,
@@ -594,6 +595,14 @@ class AnswerChain:
             checks=checks,
             seconds=round(time.perf_counter() - t0, 2),
         )
+
+
+def _rivals(ranked: list[tuple[float, NumberedSentence]], most: int) -> list[NumberedSentence]:
+    """The shown sentences that match the question as well as the best one does (at most
+    ``most``, in the order the context ranks them); none when no sentence shares a term."""
+    if not ranked or ranked[0][0] < 1:
+        return []
+    return [s for score, s in ranked if score == ranked[0][0]][:most]
 
 
 class _AnswerFieldStreamer:

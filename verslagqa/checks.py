@@ -38,6 +38,7 @@ __all__ = [
     "Check",
     "CheckResult",
     "Draft",
+    "NoBetterSentence",
     "answer_type",
     "answer_values",
     "default_checks",
@@ -208,6 +209,8 @@ class Draft:
     similarity: Callable[[], float] | None = None
     #: P(yes) that a text answers the question (the second, short model call)
     judge: Callable[[str], float] | None = None
+    #: the shown sentences that match the question best (the chain's own scoring), best first
+    rivals: list[str] = field(default_factory=list)
 
     @cached_property
     def evidence(self) -> str:
@@ -450,11 +453,16 @@ class AnswersQuestion(Check):
         # a keyword search asks nothing: the passage that names its terms is the answer
         return d.judge is not None and is_question(d.question)
 
-    def run(self, d: Draft) -> tuple[str, str] | None:
+    def rating(self, d: Draft) -> float:
+        """P(yes) of the basis sentences (with the sentence before, where that counts)."""
         assert d.judge is not None
         p = d.judge(d.evidence)
         if p < self.min_p and self.with_previous:
             p = max(p, self._with_previous(d))
+        return p
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        p = self.rating(d)
         if p >= self.min_p:
             return None
         return "does_not_answer", f"the model rates its sentences as an answer at {p:.2f}"
@@ -477,6 +485,41 @@ class AnswersQuestion(Check):
         if alone >= self.min_p or pair - alone < self.min_previous_gain:
             return 0.0
         return pair
+
+
+@dataclass
+class NoBetterSentence(Check):
+    """No shown sentence that matches the question as well as the best one does
+    (``Draft.rivals``, by the chain's own scoring) is rated by the check call more than
+    ``max_lead`` above the answer's own sentences. A small model may answer from a sentence on
+    the same topic beside the one that answers, and the check call passes both: "Wie werkt aan
+    de uitzondering op de mondkapjesplicht …?" answered from "Instellingen zijn uitgezonderd …:
+    de bestuurder … mag zelf beslissen" (0.76), beside "MO werkt nog aan de uitzondering …"
+    (0.84). Runs only when the answer's own rating passed (else that check has failed)."""
+
+    rated: AnswersQuestion = field(default_factory=AnswersQuestion)
+    max_lead: float = 0.0
+    name: ClassVar[str] = "no_better_sentence"
+
+    def applies(self, d: Draft) -> bool:
+        return self.rated.applies(d) and bool(d.rivals)
+
+    def run(self, d: Draft) -> tuple[str, str] | None:
+        assert d.judge is not None
+        own = {s.text for s in d.chosen}
+        rivals = [r for r in d.rivals if r not in own]
+        if not rivals:
+            return None
+        p = self.rated.rating(d)
+        if p < self.rated.min_p:
+            return None
+        best_p, best = max((d.judge(r), r) for r in rivals)
+        if best_p <= p + self.max_lead:
+            return None
+        return "better_sentence_shown", (
+            f"a sentence matching the question as well is rated {best_p:.2f}, "
+            f"the answer's own {p:.2f}: {best[:80]}"
+        )
 
 
 def term_coverage(query: str, text: str, weight: dict[str, float] | None = None) -> float:
@@ -513,7 +556,12 @@ SUPPORT_CHECKS = ("numbers", "names", "wording")
 
 
 def default_checks(settings: CheckSettings) -> list[Check]:
-    """Every check, with its thresholds from settings; the model call last (it costs most)."""
+    """Every check, with its thresholds from settings; the model calls last (they cost most)."""
+    answers = AnswersQuestion(
+        min_p=settings.min_answer_p,
+        with_previous=settings.judge_previous,
+        min_previous_gain=settings.min_previous_gain,
+    )
     return [
         SaysSomething(),
         SentencesHoldKind(),
@@ -525,11 +573,8 @@ def default_checks(settings: CheckSettings) -> list[Check]:
         Polarity(),
         Meaning(min_similarity=settings.min_similarity),
         SameLanguage(),
-        AnswersQuestion(
-            min_p=settings.min_answer_p,
-            with_previous=settings.judge_previous,
-            min_previous_gain=settings.min_previous_gain,
-        ),
+        answers,
+        NoBetterSentence(rated=answers, max_lead=settings.max_rival_lead),
         SearchTerms(min_coverage=settings.min_search_coverage),
     ]
 

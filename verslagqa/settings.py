@@ -256,6 +256,19 @@ class CheckSettings(BaseModel):
         "gold the pairs kept gained 0.21-0.37, those whose sentence before held the answer "
         "0.00-0.06).",
     )
+    max_rival_lead: float = Field(
+        default=0.0,
+        description="The model's answer fails when a shown sentence that matches the question "
+        "as well as the best one does (and is not the answer's own) is rated by the check call "
+        "more than this above the answer's own sentences; the better-rated sentence is quoted "
+        "instead. 1.0 switches the check off.",
+    )
+    max_rivals: int = Field(
+        default=3,
+        description="How many of the sentences that match the question best are rated against "
+        "the answer's own (one check call each; a question sharing one word with many "
+        "sentences ties them all).",
+    )
     judge: bool = Field(
         default=True,
         description="Make the check call at all (one short model call per candidate sentence, "
