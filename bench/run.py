@@ -36,8 +36,8 @@ FULL = {
     "quality": True,
     "budgets": [100, 150, 200, 250, 300, 400],
 }
-QUICK = {
-    "index_sizes": [40, 80],
+QUICK = {  # a smoke run of every phase: one small store (embedding is ~1 chunk/s on AVX2)
+    "index_sizes": [12],
     "latency_sizes": [200, 1000],
     "queries": 30,
     "llm_questions": 1,
@@ -218,7 +218,9 @@ def phase_quality(args: dict[str, Any]) -> dict[str, Any]:
 def phase_context(args: dict[str, Any]) -> dict[str, Any]:
     """What a smaller answer context costs: per sentence budget, the share of the development
     gold's answerable questions whose key facts are all in the sentences the model is shown,
-    and the prompt tokens those sentences take (the model's own tokenizer). No model call."""
+    and the prompt tokens those sentences take (the model's own tokenizer). No model call.
+    ``files`` (optional) indexes only the first that many corpus files, no samples, and asks
+    only the questions answered in them (a smoke run; embedding is ~1 chunk/s on AVX2)."""
     import shutil
 
     from verslagqa.answer import AnswerChain
@@ -232,13 +234,21 @@ def phase_context(args: dict[str, Any]) -> dict[str, Any]:
     shutil.rmtree(store, ignore_errors=True)
     settings = _settings(default_encoder(), store=store)
     index = Index(settings)
-    index.add([ROOT / "evals" / "corpus", samples_dir()])
-    chain = AnswerChain(HybridRetriever.from_index(index), None, settings=settings.answer)
-    tokenizer = _tokenizer()
+    corpus = ROOT / "evals" / "corpus"
     questions = [
         q for q in load_questions(ROOT / "evals" / "gold-corpus")
         if q.answerable and q.key_facts and not q.withheld
     ]  # fmt: skip
+    if args.get("files"):
+        paths = sorted(p for p in corpus.iterdir() if p.name != "SOURCES.md")
+        paths = paths[: int(args["files"])]
+        names = {p.name for p in paths}
+        questions = [q for q in questions if q.expected and {e.file for e in q.expected} <= names]
+        index.add(paths)
+    else:
+        index.add([corpus, samples_dir()])
+    chain = AnswerChain(HybridRetriever.from_index(index), None, settings=settings.answer)
+    tokenizer = _tokenizer()
     rows = []
     for budget in args["budgets"]:
         found, tokens = [], []
@@ -257,6 +267,7 @@ def phase_context(args: dict[str, Any]) -> dict[str, Any]:
     shutil.rmtree(store, ignore_errors=True)
     return {
         "questions": len(questions),
+        "files": len(index.files),
         "default_budget": settings.answer.context_tokens,
         "budgets": rows,
     }
@@ -621,6 +632,7 @@ def main() -> None:
     if only:
         previous = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
     indexing = previous.get("table", {}).get("indexing", [])
+    raw_encodes: list[dict[str, Any]] = []
     for size in [] if only else cfg["index_sizes"]:
         corpus = work / f"corpus-{size}"
         if not corpus.exists():
@@ -628,6 +640,7 @@ def main() -> None:
         store = work / f"store-{size}"
         row = run_phase("index", corpus=str(corpus), store=str(store))
         enc = run_phase("encode", corpus=str(corpus), encoder=default_encoder())
+        raw_encodes.append(enc)
         row.update(
             raw_encode_chunks_per_s=enc["chunks_per_s"],
             ratio=row["chunks_per_s"] / enc["chunks_per_s"],
@@ -644,7 +657,12 @@ def main() -> None:
             row.update(run_phase("quality", store=str(work / f"quality-{row['encoder']}"),
                                  encoder=row["encoder"]))  # fmt: skip
     for name in [] if only else names:
-        row = run_phase("encode", corpus=indexing[0]["corpus"], encoder=name)
+        # the default encoder on the first store's texts was just measured beside its indexing
+        row = (
+            dict(raw_encodes[0])
+            if raw_encodes and name == default_encoder()
+            else run_phase("encode", corpus=indexing[0]["corpus"], encoder=name)
+        )
         if cfg["quality"]:
             row.update(run_phase("quality", store=str(work / f"quality-{name}"), encoder=name))
         encoders.append(row)
