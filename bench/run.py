@@ -632,6 +632,7 @@ def main() -> None:
     if only:
         previous = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
     indexing = previous.get("table", {}).get("indexing", [])
+    default = default_encoder()
     raw_encodes: list[dict[str, Any]] = []
     for size in [] if only else cfg["index_sizes"]:
         corpus = work / f"corpus-{size}"
@@ -639,7 +640,7 @@ def main() -> None:
             build_corpus(corpus, size)
         store = work / f"store-{size}"
         row = run_phase("index", corpus=str(corpus), store=str(store))
-        enc = run_phase("encode", corpus=str(corpus), encoder=default_encoder())
+        enc = run_phase("encode", corpus=str(corpus), encoder=default)
         raw_encodes.append(enc)
         row.update(
             raw_encode_chunks_per_s=enc["chunks_per_s"],
@@ -651,7 +652,7 @@ def main() -> None:
 
     # encoders side by side on the same texts in the same run, and their retrieval quality
     encoders = previous.get("table", {}).get("encoders", [])
-    names = list(ENCODERS) if cfg["quality"] else sorted({"torch", default_encoder()})
+    names = list(ENCODERS) if cfg["quality"] else sorted({"torch", default})
     if "quality" in only:
         for row in encoders:
             row.update(run_phase("quality", store=str(work / f"quality-{row['encoder']}"),
@@ -660,7 +661,7 @@ def main() -> None:
         # the default encoder on the first store's texts was just measured beside its indexing
         row = (
             dict(raw_encodes[0])
-            if raw_encodes and name == default_encoder()
+            if raw_encodes and name == default
             else run_phase("encode", corpus=indexing[0]["corpus"], encoder=name)
         )
         if cfg["quality"]:
@@ -706,8 +707,8 @@ def main() -> None:
         "corpus_chunks": largest["chunks"],
         "index_chunks_per_s": biggest_index["chunks_per_s"],
         "raw_encode_chunks_per_s": biggest_index["raw_encode_chunks_per_s"],
-        "encoder": default_encoder(),
-        "encode_speedup_vs_torch": by_name[default_encoder()]["speedup_vs_torch"],
+        "encoder": default,
+        "encode_speedup_vs_torch": by_name[default]["speedup_vs_torch"],
         "index_raw_ratio": biggest_index["ratio"],
         "retrieval_p50_ms": largest["total_p50_ms"],
         "retrieval_p95_ms": largest["total_p95_ms"],
