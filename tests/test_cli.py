@@ -194,7 +194,8 @@ def test_repl_prints_a_replaced_answer_once_with_its_label(
     from .fakes import HashEmbeddings, ScriptedChatModel
 
     monkeypatch.setenv("VERSLAGQA_HOME", str(tmp_path / "home"))
-    model = ScriptedChatModel()
+    # rated as an answer below min_answer_p, above min_quote_p
+    model = ScriptedChatModel(judge=0.55)
     lib = Library.open(tmp_path / "s", embeddings=HashEmbeddings(), chat_model=model)
     lib.add(SEED[1])
     q = "Wat is afgesproken over de POK claim?"
@@ -205,8 +206,8 @@ def test_repl_prints_a_replaced_answer_once_with_its_label(
         for m in _re.finditer(r"(?m)^(\d+\.\d+) (.*)$", str(model.seen[0][-1].content))
     }
     sid = next(k for k, v in shown.items() if "tweeslag" in v)
-    # a name the sentence lacks: the answer is replaced by the sentence itself
-    model.enqueue(f'{{"sentences": ["{sid}"], "answer": "Jan Jansen neemt een tweeslag op."}}')
+    # the check call fails it: the answer is replaced by the sentence that carries it
+    model.enqueue(f'{{"sentences": ["{sid}"], "answer": "Er komt een tweeslag in de tabel."}}')
     buf = io.StringIO()
     monkeypatch.setattr(cli, "out", Console(file=buf, width=200))
     monkeypatch.setattr(cli, "err", Console(file=io.StringIO(), width=200))
@@ -215,7 +216,7 @@ def test_repl_prints_a_replaced_answer_once_with_its_label(
     cli._repl(lib, SearchFilters(), None)
     text = buf.getvalue()
     quote = shown[sid]
-    assert "Jan Jansen" not in text
+    assert "Er komt" not in text
     assert text.count("Citaat uit de verslagen, niet het antwoord van het model") == 1
     # the quote is the answer (once) and the citation's quote (once)
     assert text.count(quote) == 2, text

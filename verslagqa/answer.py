@@ -35,12 +35,15 @@ from langchain_core.runnables import RunnableLambda
 from .checks import (
     SUPPORT_CHECKS,
     Draft,
+    abbreviations,
     answer_type,
     asks_who,
     default_checks,
     failed,
     has_answer_type,
     is_question,
+    names,
+    numbers,
     run_checks,
     term_coverage,
 )
@@ -247,7 +250,14 @@ class AnswerChain:
         if not failed(results):
             return self._result(question, answer, basis, groups, "llm", [], t0, results)
         why = "; ".join(r.detail for r in failed(results))
-        quote = self._quote(question, [*chosen, *basis, *best], judge, sources)
+        if self.settings.checks.quote_supported:
+            candidates = self._carriers(draft, shown)
+            if any(r.code == "better_sentence_shown" for r in failed(results)):
+                # that check named the sentences rated above the answer's own
+                candidates += rivals
+        else:
+            candidates = [*chosen, *basis, *best]
+        quote = self._quote(question, candidates, judge, sources)
         withheld = self._withheld(question, groups, t0, results)
         # the sentence that best answers a who-question sits beside the redacted name: that
         # name is the answer
@@ -315,6 +325,49 @@ class AnswerChain:
         if k + 1 >= len(every) or not any(every[k + 1] in m.text for m in members):
             return [best]
         return [best, NumberedSentence(f"{best.sid}+", best.source, every[k + 1], best.text)]
+
+    def _carriers(self, draft: Draft, shown: list[NumberedSentence]) -> list[NumberedSentence]:
+        """The shown sentences that carry the model's answer, the ones a quote may be taken
+        from: the support checks (numbers, names, wording) pass on each alone or with the
+        next shown sentence of its source (the first of the two is returned); for an answer
+        in another language, each is at least ``min_similarity`` close to it in meaning. A
+        sentence the answer does not rest on is no stand-in for it: on the development gold
+        such replacements were wrong more often than right (evals/README.md)."""
+        # its names, numbers and abbreviations stand in the sentences themselves, not only
+        # in their heading: a meeting titled '… Belastingdienst UWV' carries 'UWV' for every
+        # sentence of it
+        asked = draft.question.lower()
+        values = {
+            v
+            for v in names(draft.answer) | numbers(draft.answer) | abbreviations(draft.answer)
+            if v not in asked
+        }
+
+        def holds_values(group: list[NumberedSentence]) -> bool:
+            text = " ".join(s.text for s in group).lower()
+            return all(v in text for v in values)
+
+        if draft.english or detect_language(draft.answer) != "Dutch":
+            import numpy as np
+
+            emb = self.retriever.index.embeddings
+            texts = [draft.answer, *(s.text for s in shown)]
+            vecs = np.asarray(emb.embed_documents(texts), dtype=float)
+            sims = vecs[1:] @ vecs[0]
+            least = self.settings.checks.min_similarity
+            return [
+                s for s, sim in zip(shown, sims, strict=True) if sim >= least and holds_values([s])
+            ]
+        carried: list[NumberedSentence] = []
+        # one sentence, or two adjacent ones of a source (the quote shows the next one too)
+        pairs = [[a, b] for a, b in zip(shown, shown[1:], strict=False) if a.source == b.source]
+        for group in [*([s] for s in shown), *pairs]:
+            trial = replace(draft, chosen=group)
+            if not holds_values(group):
+                continue
+            if all(c(trial).passed for c in self.support_checks if c.applies(trial)):
+                carried.append(group[0])
+        return list(dict.fromkeys(carried))
 
     def _ranked(
         self, question: str, shown: list[NumberedSentence]

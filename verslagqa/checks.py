@@ -39,6 +39,7 @@ __all__ = [
     "CheckResult",
     "Draft",
     "NoBetterSentence",
+    "abbreviations",
     "answer_type",
     "answer_values",
     "default_checks",
@@ -167,6 +168,11 @@ def content_words(text: str, english: bool = False) -> set[str]:
 
 def numbers(text: str) -> set[str]:
     return {m.group().rstrip(".,").lower() for m in _NUMBER.finditer(text)}
+
+
+def abbreviations(text: str) -> set[str]:
+    """Words in capitals ('UWV', 'API-58'), lower-cased; wherever they stand."""
+    return {m.lower() for m in _ABBREVIATION.findall(text)}
 
 
 def names(text: str) -> set[str]:

@@ -218,6 +218,13 @@ class CheckSettings(BaseModel):
         description="Smallest P(yes) for a sentence to be quoted in place of a model answer "
         "that failed a check; below it the chain abstains.",
     )
+    quote_supported: bool = Field(
+        default=True,
+        description="Quote, in place of a model answer that failed a check, only a sentence "
+        "that carries that answer (its names, numbers and words pass the support checks; for "
+        "an answer in another language: at least min_similarity close in meaning); off: any "
+        "sentence the model pointed at or that matches the question best may be quoted.",
+    )
     min_topic_coverage: float = Field(
         default=0.75,
         description="'Wanneer is X besproken?' is answered with the dates of the meetings whose "
