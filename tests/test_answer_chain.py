@@ -124,20 +124,19 @@ def test_a_date_its_sentences_lack_is_not_shown(retriever: HybridRetriever) -> N
         Q,
         lambda pick: {"sentences": [pick(FRIDAY)], "answer": "De brief moet op 3 december klaar."},
     )
-    # no sentence carries its date: refused, not replaced by a sentence it does not rest on
-    assert ans.abstained and ans.answer == CANNOT_ANSWER and ans.warnings
-    assert any(c.code == "stray_number" for c in ans.failed_checks)
-    # with any sentence allowed as its stand-in, the best-rated one is quoted
-    anyq = AnswerSettings(checks=CheckSettings(quote_supported=False))
+    assert ans.mode == "quoted" and ans.warnings and "Citaat" in ans.label
+    assert "3 december" not in ans.answer and FRIDAY in ans.answer
+    # quoting only what carries the answer: no sentence carries its date, so it is refused
+    # rather than replaced by a sentence it does not rest on
+    supported = AnswerSettings(checks=CheckSettings(quote_supported=True))
     ans, _ = _ask(
         retriever,
         Q,
         lambda pick: {"sentences": [pick(FRIDAY)], "answer": "De brief moet op 3 december klaar."},
-        settings=anyq,
+        settings=supported,
     )
-    assert ans.mode == "quoted" and ans.warnings
-    assert "3 december" not in ans.answer and FRIDAY in ans.answer
-    assert "Citaat" in ans.label
+    assert ans.abstained and ans.answer == CANNOT_ANSWER and ans.warnings
+    assert any(c.code == "stray_number" for c in ans.failed_checks)
 
 
 def test_mispointed_answer_is_attributed_to_the_sentence_that_carries_it(
@@ -197,9 +196,16 @@ def test_dutch_question_answered_in_english_is_not_shown(retriever: HybridRetrie
         Q,
         lambda pick: {"sentences": [pick(FRIDAY)], "answer": "The letter is due on Friday."},
     )
-    # never shown as the model's answer; a quote only from a sentence close to it in meaning
-    # (the test's hash embeddings find none: refused)
-    assert "wrong_language" in {c.code for c in ans.failed_checks}
+    assert ans.mode == "quoted" and "wrong_language" in {c.code for c in ans.failed_checks}
+    # quoting only what carries the answer: a sentence close to it in meaning (the test's
+    # hash embeddings find none: refused)
+    supported = AnswerSettings(checks=CheckSettings(quote_supported=True))
+    ans, _ = _ask(
+        retriever,
+        Q,
+        lambda pick: {"sentences": [pick(FRIDAY)], "answer": "The letter is due on Friday."},
+        settings=supported,
+    )
     assert ans.abstained and "letter" not in ans.answer
 
 
