@@ -250,7 +250,8 @@ class AnswerChain:
         if not failed(results):
             return self._result(question, answer, basis, groups, "llm", [], t0, results)
         why = "; ".join(r.detail for r in failed(results))
-        if self.settings.checks.quote_supported:
+        # a keyword search is quoted by its own rule (the passage naming its terms)
+        if self.settings.checks.quote_supported and is_question(question):
             candidates = self._carriers(draft, shown)
             if any(r.code == "better_sentence_shown" for r in failed(results)):
                 # that check named the sentences rated above the answer's own
