@@ -53,6 +53,7 @@ from .grounded import (
     NumberedSentence,
     Relevance,
     attribute,
+    carrying,
     embedding_relevance,
     format_numbered,
     group_hits,
@@ -349,26 +350,14 @@ class AnswerChain:
             return all(v in text for v in values)
 
         if draft.english or detect_language(draft.answer) != "Dutch":
-            import numpy as np
-
-            emb = self.retriever.index.embeddings
-            texts = [draft.answer, *(s.text for s in shown)]
-            vecs = np.asarray(emb.embed_documents(texts), dtype=float)
-            sims = vecs[1:] @ vecs[0]
+            sims = self._cosines(draft.answer, [s.text for s in shown])
             least = self.settings.checks.min_similarity
             return [
                 s for s, sim in zip(shown, sims, strict=True) if sim >= least and holds_values([s])
             ]
-        carried: list[NumberedSentence] = []
         # one sentence, or two adjacent ones of a source (the quote shows the next one too)
-        pairs = [[a, b] for a, b in zip(shown, shown[1:], strict=False) if a.source == b.source]
-        for group in [*([s] for s in shown), *pairs]:
-            trial = replace(draft, chosen=group)
-            if not holds_values(group):
-                continue
-            if all(c(trial).passed for c in self.support_checks if c.applies(trial)):
-                carried.append(group[0])
-        return list(dict.fromkeys(carried))
+        found = carrying(draft, shown, self.support_checks)
+        return list(dict.fromkeys(group[0] for group, _ in found if holds_values(group)))
 
     def _ranked(
         self, question: str, shown: list[NumberedSentence]
@@ -476,24 +465,23 @@ class AnswerChain:
         df, n = self.retriever.index.keyword.document_frequencies()
         return {t: math.log((n + 1) / (df.get(t, 0) + 0.5)) for t in tokenize(question)}
 
-    def _similarity(self, answer: str, sentences: list[str]) -> float:
-        import numpy as np
-
-        if not sentences:
-            return 0.0
-        # both sides embedded as passages: an answer is a statement, not a query
-        vecs = np.asarray(
-            self.retriever.index.embeddings.embed_documents([answer, *sentences]), dtype=float
-        )
-        return float(max(vecs[1:] @ vecs[0]))
-
-    def _closest(self, answer: str, shown: list[NumberedSentence]) -> NumberedSentence:
-        """The shown sentence closest in meaning to an answer in another language."""
+    def _cosines(self, answer: str, sentences: list[str]) -> Any:
+        """Cosine of ``answer`` to each of ``sentences`` (a numpy array), both embedded as
+        passages: an answer is a statement, not a query."""
         import numpy as np
 
         emb = self.retriever.index.embeddings
-        vecs = np.asarray(emb.embed_documents([answer, *(s.text for s in shown)]), dtype=float)
-        return shown[int((vecs[1:] @ vecs[0]).argmax())]
+        vecs = np.asarray(emb.embed_documents([answer, *sentences]), dtype=float)
+        return vecs[1:] @ vecs[0]
+
+    def _similarity(self, answer: str, sentences: list[str]) -> float:
+        if not sentences:
+            return 0.0
+        return float(max(self._cosines(answer, sentences)))
+
+    def _closest(self, answer: str, shown: list[NumberedSentence]) -> NumberedSentence:
+        """The shown sentence closest in meaning to an answer in another language."""
+        return shown[int(self._cosines(answer, [s.text for s in shown]).argmax())]
 
     def _unknown_terms(self, question: str) -> list[str]:
         vocab = self.retriever.index.keyword.vocabulary()

@@ -12,7 +12,7 @@ cannot be invented.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -232,6 +232,21 @@ def sentence_schema(ids: list[str], max_sentences: int = 3) -> dict[str, Any]:
     }
 
 
+def carrying(
+    draft: Draft, shown: Sequence[NumberedSentence], checks: Sequence[Check]
+) -> Iterator[tuple[list[NumberedSentence], Draft]]:
+    """Each shown sentence, then each two adjacent ones of one source, on which every check in
+    ``checks`` passes for ``draft``'s answer, with the draft on exactly them."""
+    from dataclasses import replace
+
+    candidates = [[s] for s in shown]
+    candidates += [[a, b] for a, b in zip(shown, shown[1:], strict=False) if a.source == b.source]
+    for cand in candidates:
+        trial = replace(draft, chosen=cand)
+        if all(check(trial).passed for check in checks if check.applies(trial)):
+            yield cand, trial
+
+
 def attribute(
     draft: Draft, shown: Sequence[NumberedSentence], checks: Sequence[Check]
 ) -> list[NumberedSentence] | None:
@@ -239,16 +254,9 @@ def attribute(
     every check in ``checks`` passes on them. Among those, the one that leaves the fewest
     answer words unexplained, one sentence before two; ties go to the sentences the model
     pointed at. None when no sentence carries the answer."""
-    from dataclasses import replace
-
     pointed = {s.sid for s in draft.chosen}
-    candidates = [[s] for s in shown]
-    candidates += [[a, b] for a, b in zip(shown, shown[1:], strict=False) if a.source == b.source]
     best: tuple[tuple[float, int, float], list[NumberedSentence]] | None = None
-    for cand in candidates:
-        trial = replace(draft, chosen=cand)
-        if not all(check(trial).passed for check in checks if check.applies(trial)):
-            continue
+    for cand, trial in carrying(draft, shown, checks):
         hint = sum(s.sid in pointed for s in cand) / len(cand)
         score = (-round(trial.unsupported, 2), -len(cand), hint)
         if best is None or score > best[0]:
