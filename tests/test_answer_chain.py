@@ -126,9 +126,10 @@ def test_a_date_its_sentences_lack_is_not_shown(retriever: HybridRetriever) -> N
     )
     assert ans.mode == "quoted" and ans.warnings and "Citaat" in ans.label
     assert "3 december" not in ans.answer and FRIDAY in ans.answer
-    # quoting only what carries the answer: no sentence carries its date, so it is refused
-    # rather than replaced by a sentence it does not rest on
-    supported = AnswerSettings(checks=CheckSettings(quote_supported=True))
+    # (the default quotes FRIDAY as a stand-in: rated 0.9, above the bar of a shown answer)
+    # quoting only what carries the answer, no stand-ins: no sentence carries its date, so it
+    # is refused rather than replaced by a sentence it does not rest on
+    supported = AnswerSettings(checks=CheckSettings(quote_supported=True, min_standin_p=1.0))
     ans, _ = _ask(
         retriever,
         Q,
@@ -197,9 +198,9 @@ def test_dutch_question_answered_in_english_is_not_shown(retriever: HybridRetrie
         lambda pick: {"sentences": [pick(FRIDAY)], "answer": "The letter is due on Friday."},
     )
     assert ans.mode == "quoted" and "wrong_language" in {c.code for c in ans.failed_checks}
-    # quoting only what carries the answer: a sentence close to it in meaning (the test's
-    # hash embeddings find none: refused)
-    supported = AnswerSettings(checks=CheckSettings(quote_supported=True))
+    # quoting only what carries the answer, no stand-ins: a sentence close to it in meaning
+    # (the test's hash embeddings find none: refused)
+    supported = AnswerSettings(checks=CheckSettings(quote_supported=True, min_standin_p=1.0))
     ans, _ = _ask(
         retriever,
         Q,
@@ -377,3 +378,33 @@ def test_a_question_naming_only_the_item_title_reaches_the_model(tmp_path: Path)
     ans = chain.ask("Wat is besloten over de coronamaatregelen?")
     assert model.seen, [c.code for c in ans.checks]
     assert "verlengen" in str(model.seen[0][-1].content)
+
+
+def test_a_sentence_the_answer_does_not_rest_on_needs_the_bar_of_an_answer(
+    retriever: HybridRetriever,
+) -> None:
+    """Quoting only what carries a failed answer: a sentence it does not rest on (one that
+    matches the question best) may stand in only when the check call rates it at least
+    ``min_standin_p``, and higher than the sentence that carries the wrong answer."""
+    wrong = "gezondheidsraad komt morgen met een advies"
+    reply = {"answer": "De gezondheidsraad komt morgen met een advies."}
+
+    def with_ids(pick: Callable[[str], str]) -> dict[str, Any]:
+        return {**reply, "sentences": [pick(wrong)]}
+
+    def settings(standin: float) -> AnswerSettings:
+        return AnswerSettings(
+            checks=CheckSettings(quote_supported=True, min_standin_p=standin, max_rivals=0)
+        )
+
+    rated = lambda friday: lambda text: friday if FRIDAY in text else 0.55  # noqa: E731
+    # no bar for stand-ins (1.0): only the sentence that carries the answer may be quoted
+    ans, _ = _ask(retriever, Q, with_ids, judge=rated(0.8), settings=settings(1.0))
+    # (a quote shows the sentence after its own too)
+    assert ans.mode == "quoted" and ans.answer.startswith(f"Vaccinatiestrategie: {wrong}"), ans
+    # the sentence that answers passes the bar and rates higher: it is quoted instead
+    ans, _ = _ask(retriever, Q, with_ids, judge=rated(0.8), settings=settings(0.7))
+    assert ans.mode == "quoted" and ans.answer.startswith(FRIDAY) and ans.warnings, ans
+    # below the bar it is not, whatever the carrier rates
+    ans, _ = _ask(retriever, Q, with_ids, judge=rated(0.65), settings=settings(0.7))
+    assert ans.mode == "quoted" and ans.answer.startswith("Vaccinatiestrategie"), ans

@@ -252,14 +252,23 @@ class AnswerChain:
             return self._result(question, answer, basis, groups, "llm", [], t0, results)
         why = "; ".join(r.detail for r in failed(results))
         # a keyword search is quoted by its own rule (the passage naming its terms)
+        standins = [*chosen, *basis, *best]
         if self.settings.checks.quote_supported and is_question(question):
             candidates = self._carriers(draft, shown)
             if any(r.code == "better_sentence_shown" for r in failed(results)):
                 # that check named the sentences rated above the answer's own
                 candidates += rivals
+            quote = self._quote(question, candidates, judge, sources)
+            least = self.settings.checks.min_standin_p
+            if least is None:
+                least = self.settings.checks.min_answer_p
+            if judge is not None and least < 1.0:
+                # a sentence the answer does not rest on must pass a bar of its own
+                other = self._quote(question, standins, judge, sources, least=least)
+                if other is not None and (quote is None or judge(other.text) > judge(quote.text)):
+                    quote = other
         else:
-            candidates = [*chosen, *basis, *best]
-        quote = self._quote(question, candidates, judge, sources)
+            quote = self._quote(question, standins, judge, sources)
         withheld = self._withheld(question, groups, t0, results)
         # the sentence that best answers a who-question sits beside the redacted name: that
         # name is the answer
@@ -373,6 +382,8 @@ class AnswerChain:
         candidates: list[NumberedSentence],
         judge: Callable[[str], float] | None,
         sources: list[Hit],
+        *,
+        least: float | None = None,
     ) -> NumberedSentence | None:
         """The candidate sentence that best answers the question: it must hold a value of the
         asked kind, and the check call must rate it at least ``min_quote_p`` (a keyword search:
@@ -394,7 +405,7 @@ class AnswerChain:
         if judge is None:
             return pool[0]
         p, best = max(((judge(s.text), s) for s in pool), key=lambda t: t[0])
-        return best if p >= settings.min_quote_p else None
+        return best if p >= (settings.min_quote_p if least is None else least) else None
 
     def judge_for(self, question: str) -> Callable[[str], float] | None:
         """P(yes) that a text answers ``question``, by the second, short model call (cached per

@@ -219,14 +219,22 @@ class CheckSettings(BaseModel):
         "that failed a check; below it the chain abstains.",
     )
     quote_supported: bool = Field(
-        default=False,
-        description="Quote, in place of a model answer that failed a check, only a sentence "
-        "that carries that answer (its names, numbers and words pass the support checks; for "
-        "an answer in another language: at least min_similarity close in meaning); off: any "
-        "sentence the model pointed at or that matches the question best may be quoted. Off by "
-        "default: on the development gold it refused every unanswerable question (0.80 -> "
-        "1.00) but lost 5 right stand-ins, and on the samples' gold subset of the end-to-end "
-        "test it lost keyword searches and more (evals/README.md).",
+        default=True,
+        description="Quote, in place of a model answer that failed a check, a sentence that "
+        "carries that answer (its names, numbers and words pass the support checks; for an "
+        "answer in another language: at least min_similarity close in meaning), or one it "
+        "does not rest on only when that rates at least min_standin_p; off: any sentence the "
+        "model pointed at or that matches the question best may be quoted at min_quote_p. On "
+        "(cached-call harness, evals/README.md): the same accuracy on both golds, more "
+        "unanswerable questions refused.",
+    )
+    min_standin_p: float | None = Field(
+        default=None,
+        description="With quote_supported: the smallest P(yes) of the check call for a "
+        "sentence the model's failed answer does not rest on (one it pointed at, or one that "
+        "matches the question best) to be quoted, when it rates higher than any sentence that "
+        "carries the answer; nothing else vouches for it, so it needs the bar of a shown "
+        "answer (None: min_answer_p); 1.0: never.",
     )
     min_topic_coverage: float = Field(
         default=0.75,
