@@ -347,12 +347,10 @@ class AnswerChain:
         # its names, numbers and abbreviations stand in the sentences themselves, not only
         # in their heading: a meeting titled '… Belastingdienst UWV' carries 'UWV' for every
         # sentence of it
-        asked = draft.question.lower()
-        values = {
-            v
-            for v in names(draft.answer) | numbers(draft.answer) | abbreviations(draft.answer)
-            if v not in asked
-        }
+        q = draft.question
+        values = (names(draft.answer) | numbers(draft.answer) | abbreviations(draft.answer)) - (
+            names(q) | numbers(q) | abbreviations(q)
+        )
 
         def holds_values(group: list[NumberedSentence]) -> bool:
             text = " ".join(s.text for s in group).lower()
