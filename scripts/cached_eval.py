@@ -2,7 +2,9 @@
 changes only what it changes (llama.cpp's greedy output is the same for the same request on
 one machine, not across machines: keep one cache per machine).
 
-usage: .venv/bin/python scripts/cached_eval.py <gold|gold-corpus> OUT.json [--llm SPEC ...]
+usage: .venv/bin/python scripts/cached_eval.py <gold|gold-corpus> OUT.json [EVAL OPTIONS ...]
+(default --suite qa --llm local; e.g. --suite retrieval,qa --llm local --llm extractive
+--report evals/results/corpus-qa.html, as `make eval-corpus-qa` runs it)
 Settings come from the environment as usual (VERSLAGQA_ANSWER__CHECKS__MIN_STANDIN_P=1.0).
 The calls are kept in evals/.cache/calls.sqlite, the index in evals/.cache/store-<gold>;
 OUT.json is what `verslagqa eval --json` prints, OUT.json.replies.json the model's replies.
@@ -101,11 +103,12 @@ from verslagqa.cli import app  # noqa: E402
 
 gold, out = sys.argv[1], sys.argv[2]
 extra = sys.argv[3:]
-args = ["eval", "--suite", "qa", "--gold", f"evals/{gold}", "--json",
-        "--store", str(CACHE / f"store-{gold}")]
+args = ["eval", "--gold", f"evals/{gold}", "--json", "--store", str(CACHE / f"store-{gold}")]
+if "--suite" not in extra:
+    args += ["--suite", "qa"]
 if gold == "gold-corpus":
     args += ["--corpus", "evals/corpus", "--corpus", "samples/verslagen"]
-args += extra or ["--llm", "local"]
+args += extra if "--llm" in extra else extra + ["--llm", "local"]
 t = time.time()
 r = CliRunner().invoke(app, args, catch_exceptions=False)
 Path(out).write_text(r.stdout)
