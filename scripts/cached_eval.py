@@ -24,7 +24,10 @@ DB.execute("create table if not exists c (k text primary key, v text)")
 STATS = {"hit": 0, "miss": 0}
 
 
-def _key(kind, messages, kwargs):
+def _key(kind, messages, kwargs, model=""):
+    # the default model's keys stay as they were; another model's calls are its own
+    if model and "1.5b" not in model:
+        kind = f"{kind}|{Path(model).name}"
     payload = json.dumps(
         [kind, [(L._role(m), str(m.content)) for m in messages],
          {k: v for k, v in sorted(kwargs.items()) if k != "run_manager"}],
@@ -50,7 +53,7 @@ orig_yes = L.LlamaCppChat.yes_probability
 
 
 def _text(self, messages, stop, kwargs):
-    k = _key("gen", messages, {"stop": stop, **kwargs})
+    k = _key("gen", messages, {"stop": stop, **kwargs}, self.model_path)
     v = _get(k)
     if v is None:
         res = orig_generate(self, messages, stop=stop, **kwargs)
@@ -85,7 +88,7 @@ def _stream(self, messages, stop=None, run_manager=None, **kwargs):
 
 
 def _yes(self, messages):
-    k = _key("yes", messages, {})
+    k = _key("yes", messages, {}, self.model_path)
     v = _get(k)
     if v is None:
         v = orig_yes(self, messages)

@@ -408,3 +408,23 @@ def test_a_sentence_the_answer_does_not_rest_on_needs_the_bar_of_an_answer(
     # below the bar it is not, whatever the carrier rates
     ans, _ = _ask(retriever, Q, with_ids, judge=rated(0.65), settings=settings(0.7))
     assert ans.mode == "quoted" and ans.answer.startswith("Vaccinatiestrategie"), ans
+
+
+def test_the_reply_schema_follows_the_field_order_the_prompt_asks_for(
+    retriever: HybridRetriever,
+) -> None:
+    """The grammar writes the fields in schema order: with ``answer_first`` the model writes
+    its answer before it names any sentence id."""
+    from verslagqa.grounded import sentence_schema
+
+    assert list(sentence_schema(["1.1"])["properties"]) == ["sentences", "answer"]
+    assert list(sentence_schema(["1.1"], answer_first=True)["properties"]) == [
+        "answer",
+        "sentences",
+    ]
+    for prompt, first in (("answer_sentences", "sentences"), ("answer_first", "answer")):
+        model = ScriptedChatModel().enqueue(json.dumps({"sentences": [], "answer": CANNOT_ANSWER}))
+        chain = AnswerChain(retriever, model, settings=AnswerSettings(prompt=prompt))
+        chain.ask("Wanneer moet de kabinetsbrief over de vaccinatiestrategie gereed zijn?")
+        assert list(model.schemas[0]["properties"])[0] == first
+        assert set(load_prompt(prompt).fields) == set(load_prompt("answer_sentences").fields)

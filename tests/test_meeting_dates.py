@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from verslagqa.answer import AnswerChain
-from verslagqa.meeting_dates import asks_meeting_date, topic_terms
+from verslagqa.meeting_dates import asks_meeting_date, named_period, topic_terms
 from verslagqa.retrieve import HybridRetriever
 
 from .fakes import ScriptedChatModel
@@ -97,3 +97,44 @@ def test_a_meeting_date_answer_is_supported_by_the_cited_meetings_date(tmp_path:
     assert cases["m1"]["mode"] == "dates" and cases["m1"]["correct"]
     assert not cases["m1"]["wrong_but_verified"] and cases["m1"]["right_source"]
     assert not cases["m2"]["correct"] and cases["m2"]["wrong_but_verified"]
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("Wie lichtte X toe in het TO van december 2022?", ("2022-12-01", "2022-12-31")),
+        ("Wat gebeurde er in december 2021 met het beheermodel?", ("2021-12-01", "2021-12-31")),
+        ("Wat is besloten in de vergadering van 1 maart 2021?", ("2021-03-01", "2021-03-01")),
+        ("What was decided at the meeting on March 3, 2021?", ("2021-03-03", "2021-03-03")),
+        ("Wie opende de vergadering van feb. 2024?", ("2024-02-01", "2024-02-29")),
+        # a deadline or a bare year places no meeting
+        ("Wat moet er voor oktober 2026 klaar zijn?", None),
+        ("Wat is het budget voor 2024?", None),
+        ("Waar werd de bijeenkomst na 11 december gehouden?", None),
+        ("Wat is besloten op 31 februari 2021?", None),
+    ],
+)
+def test_the_period_a_question_places_its_meeting_in(
+    question: str, period: tuple[str, str] | None
+) -> None:
+    found = named_period(question)
+    assert (None if found is None else tuple(d.isoformat() for d in found)) == period
+
+
+def test_a_question_naming_the_meetings_month_is_answered_from_that_meeting(
+    tmp_path: Path,
+) -> None:
+    chain = _chain(tmp_path, None)
+    topic = "de nieuwe beslisboom die aan de module is toegevoegd"
+    chain.ask(f"Wat is er gezegd over {topic}?")
+    assert chain.last_hits[0].meeting_date == "2026-04-09"  # without a period: April first
+    scoped = chain.ask(f"Wat is er in de vergadering van maart 2026 gezegd over {topic}?")
+    assert chain.last_hits[0].meeting_date == "2026-03-12"
+    assert "2026-03-12" in {c.meeting_date for c in scoped.citations}
+    # the best passage of the whole index keeps a place: the date may be an event's
+    assert "2026-04-09" in {h.meeting_date for h in chain.last_hits}
+    # no meeting held then: the search is the plain one
+    question = "Wat is er over de beslisboom gezegd in de vergadering van juni 2019?"
+    chain.ask(question)
+    plain_hits = chain.retriever.search(question, k=chain.k)
+    assert [h.chunk_id for h in chain.last_hits] == [h.chunk_id for h in plain_hits]

@@ -64,7 +64,12 @@ from .grounded import (
     sentence_schema,
     source_sentences,
 )
-from .meeting_dates import asks_meeting_date, meeting_date_answer
+from .meeting_dates import (
+    asks_meeting_date,
+    meeting_date_answer,
+    named_period,
+    without_period,
+)
 from .prompting import load_prompt
 from .retrieve import Hit, HybridRetriever, Mode, SearchFilters
 from .safety import detect_language
@@ -132,6 +137,9 @@ class AnswerChain:
         self.support_checks = [c for c in self.checks if c.name in SUPPORT_CHECKS]
         self.prompt = load_prompt(self.settings.prompt)
         self.judge_prompt = load_prompt("judge")
+        # the reply's fields in the order the prompt shows them (the grammar enforces an order)
+        system = self.prompt.sections.get("system", "")
+        self._answer_first = system.find('"answer"') < system.find('"sentences"')
         self.last_hits: list[Hit] = []
         #: the sources (one per agenda item, numbered from 1) of the last answer
         self.last_sources: list[Hit] = []
@@ -143,11 +151,36 @@ class AnswerChain:
         filters = inp.get("filters") or SearchFilters()
         # the keyword index holds Dutch stems: an English question matches by meaning only
         mode: Mode | None = "dense" if detect_language(inp["question"]) != "Dutch" else None
-        hits = self.retriever.search(
-            inp["question"], k=inp.get("k") or self.k, filters=filters, mode=mode
-        )
+        k = inp.get("k") or self.k
+        hits = self.retriever.search(inp["question"], k=k, filters=filters, mode=mode)
+        if filters.is_empty():
+            hits = self._in_named_period(inp["question"], hits, k, mode)
         self.last_hits = hits
         return {**inp, "hits": hits}
+
+    def _in_named_period(
+        self, question: str, hits: list[Hit], k: int, mode: Mode | None
+    ) -> list[Hit]:
+        """A question that places its meeting in time ("… in het TO van december 2022?") gets
+        the best passages of the meetings held then first, as if the user had set the date
+        filter; the best passage of the whole index keeps one place, since the date may be an
+        event's rather than the meeting's ("Hoeveel vaccins zijn in december 2021 ontvangen?")."""
+        period = named_period(question)
+        if period is None or k < 2:
+            return hits
+        van, tot = period
+        if not any(
+            van.isoformat() <= m.meeting_date <= tot.isoformat()
+            for m in self.retriever.index.meetings()
+        ):
+            return hits
+        scoped = self.retriever.search(
+            question, k=k - 1, filters=SearchFilters(van=van, tot=tot), mode=mode
+        )
+        if not scoped:
+            return hits
+        seen = {h.chunk_id for h in scoped}
+        return [*scoped, *[h for h in hits if h.chunk_id not in seen]][:k]
 
     def _answer_step(self, inp: dict[str, Any]) -> Answer:
         return self._answer(inp["question"], inp["hits"], inp.get("on_token"))
@@ -310,7 +343,7 @@ class AnswerChain:
             sources=format_numbered(sources, shown),
             question=question,
         )
-        return messages, sentence_schema([s.sid for s in shown])
+        return messages, sentence_schema([s.sid for s in shown], answer_first=self._answer_first)
 
     def context(
         self, question: str, *, budget: int | None = None, filters: SearchFilters | None = None
@@ -448,8 +481,10 @@ class AnswerChain:
                 detail="no retrieved passage shares a word with the question",
             )
             return self._abstain(question, mode, t0, [], [check]), []
-        unknown = self._unknown_terms(question) if language == "Dutch" else []
-        content = q_stems - _QUESTION_WORDS
+        # the words that date the meeting ("van maart 2026") are no topic the minutes must hold
+        topic = without_period(question)
+        unknown = self._unknown_terms(topic) if language == "Dutch" else []
+        content = set(tokenize(topic)) - _QUESTION_WORDS
         if len(unknown) >= 2 and len(unknown) >= self.settings.max_unknown_share * len(content):
             check = CheckResult(
                 name="subject_in_minutes",

@@ -216,19 +216,23 @@ def format_numbered(hits: list[Hit], sentences: list[NumberedSentence]) -> str:
     return "\n\n".join(blocks)
 
 
-def sentence_schema(ids: list[str], max_sentences: int = 3) -> dict[str, Any]:
-    """JSON schema for the reply: the ids can only be ones that were shown."""
+def sentence_schema(
+    ids: list[str], max_sentences: int = 3, *, answer_first: bool = False
+) -> dict[str, Any]:
+    """JSON schema for the reply: the ids can only be ones that were shown. The grammar
+    writes the fields in the order given here, so it must be the order the prompt asks for."""
+    sentences = {
+        "type": "array",
+        "items": {"type": "string", "enum": ids or ["0"]},
+        "maxItems": max_sentences,
+    }
+    answer = {"type": "string", "maxLength": 400}
+    order = ["answer", "sentences"] if answer_first else ["sentences", "answer"]
+    fields = {"answer": answer, "sentences": sentences}
     return {
         "type": "object",
-        "properties": {
-            "sentences": {
-                "type": "array",
-                "items": {"type": "string", "enum": ids or ["0"]},
-                "maxItems": max_sentences,
-            },
-            "answer": {"type": "string", "maxLength": 400},
-        },
-        "required": ["sentences", "answer"],
+        "properties": {name: fields[name] for name in order},
+        "required": order,
     }
 
 

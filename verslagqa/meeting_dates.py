@@ -13,16 +13,24 @@ Only questions about the past meeting itself take this path ("is … besproken",
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 
 from .checks import content_words
-from .dutch import carried_share, dutch_date_iso, tokenize
+from .dutch import EN_MONTH_NAMES, MONTHS, carried_share, dutch_date_iso, tokenize
 from .extractive import citation
 from .grounded import source_sentences
 from .retrieve import Hit
 from .schemas import Citation
 
-__all__ = ["asks_meeting_date", "meeting_date_answer", "topic_terms"]
+__all__ = [
+    "asks_meeting_date",
+    "meeting_date_answer",
+    "named_period",
+    "topic_terms",
+    "without_period",
+]
 
 _WHEN = re.compile(
     r"(?i)^\s*(?:wanneer|op welke (?:datum|dag|dagen|data)|in welke (?:vergadering|overleg)\w*)\b"
@@ -101,3 +109,41 @@ def meeting_date_answer(
     if len(parts) == 1:
         return f"In de vergadering van {parts[0]}.", citations
     return f"In de vergaderingen van {', '.join(parts[:-1])} en {parts[-1]}.", citations
+
+
+_MONTH_WORDS = "|".join(
+    sorted([*MONTHS, *EN_MONTH_NAMES], key=len, reverse=True)  # 'sept' before 'sep'
+)
+# "in december 2021", "van juni 2026", "de vergadering van 3 maart 2021", "on March 3, 2021":
+# the question places a meeting in time. "voor oktober 2026" / "per januari 2026" are
+# deadlines, not meetings, and a bare year ("voor 2024") names no meeting.
+_PERIOD = re.compile(
+    rf"(?i)\b(?:in|van|op|tijdens|of|on|at|during)\s+(?:(\d{{1,2}})\s+)?({_MONTH_WORDS})\.?"
+    rf"(?:\s+(\d{{1,2}}),?)?\s+((?:19|20)\d\d)\b"
+)
+
+
+def without_period(question: str) -> str:
+    """The question without the words that place its meeting in time: they name the meeting,
+    not the topic (the date may stand only in the meeting's header)."""
+    return _PERIOD.sub(" ", question)
+
+
+def named_period(question: str) -> tuple[dt.date, dt.date] | None:
+    """The day or month a question places its meeting in ("Wie lichtte X toe in het TO van
+    december 2022?" → 1-31 December 2022); None when it names none."""
+    m = _PERIOD.search(question)
+    if not m:
+        return None
+    word = m.group(2).lower()
+    month = MONTHS.get(word) or EN_MONTH_NAMES.index(word) + 1
+    year = int(m.group(4))
+    day = m.group(1) or m.group(3)
+    try:
+        if day:
+            date = dt.date(year, month, int(day))
+            return date, date
+        last = calendar.monthrange(year, month)[1]
+        return dt.date(year, month, 1), dt.date(year, month, last)
+    except ValueError:
+        return None
