@@ -428,3 +428,38 @@ def test_the_reply_schema_follows_the_field_order_the_prompt_asks_for(
         chain.ask("Wanneer moet de kabinetsbrief over de vaccinatiestrategie gereed zijn?")
         assert list(model.schemas[0]["properties"])[0] == first
         assert set(load_prompt(prompt).fields) == set(load_prompt("answer_sentences").fields)
+
+
+def test_the_qa_suite_keeps_the_models_reply_and_what_it_was_shown(
+    retriever: HybridRetriever,
+) -> None:
+    """A reply the checks replaced stays on record (``Answer.model_reply``), and the QA suite
+    reports how often the replies themselves, and the sentences shown, hold the key facts: the
+    ceilings of any check."""
+    from verslagqa.evals import GoldQuestion, run_qa_suite
+    from verslagqa.report import best_per_question
+
+    right = "De brief moet vrijdag gereed zijn."
+    # the check call rates everything low: the right reply is not shown as the model's
+    model = ScriptedChatModel(judge=0.1)
+    chain = AnswerChain(retriever, model, model_name="scripted")
+    model.enqueue(json.dumps({"sentences": ["1.1"], "answer": right}))
+    gold = [
+        GoldQuestion(id="r", question=Q, key_facts=["vrijdag"]),
+        GoldQuestion(id="e", question="When must the letter be ready?", language="en"),
+    ]
+    model.enqueue(json.dumps({"sentences": [], "answer": CANNOT_ANSWER}))
+    res = run_qa_suite(chain, gold)
+    case = res["cases"][0]
+    assert case["model_reply"] == right and case["reply_correct"] and not case["correct"]
+    assert case["context_has_facts"]  # the sentence with 'vrijdag' was shown
+    assert res["metrics"]["dutch_accuracy"] == 0.0 and res["metrics"]["dutch_reply_accuracy"] == 1.0
+    assert res["metrics"]["dutch_context_recall"] == 1.0
+    # a wrong reply is no ceiling
+    model.enqueue(json.dumps({"sentences": [], "answer": "De brief moet morgen gereed zijn."}))
+    wrong = run_qa_suite(chain, gold[:1])["cases"][0]
+    assert not wrong["reply_correct"] and wrong["model_reply"].endswith("morgen gereed zijn.")
+    # the oracle takes each question from whichever run got it right
+    other = [{**case, "correct": True}, {**res["cases"][1], "correct": False}]
+    best = best_per_question({"a": res["cases"], "b": other})
+    assert best["dutch_accuracy"] == 1.0 and best["answer_accuracy"] == 0.5

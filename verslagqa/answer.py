@@ -143,6 +143,8 @@ class AnswerChain:
         self.last_hits: list[Hit] = []
         #: the sources (one per agenda item, numbered from 1) of the last answer
         self.last_sources: list[Hit] = []
+        #: the numbered sentences of those sources the model was shown for the last answer
+        self.last_shown: list[NumberedSentence] = []
         # LCEL: the same steps as a Runnable, for users who compose chains
         self.runnable = RunnableLambda(self._retrieve_step) | RunnableLambda(self._answer_step)
 
@@ -228,6 +230,7 @@ class AnswerChain:
         t0 = time.perf_counter()
         language = detect_language(question)
         english = language != "Dutch"
+        self.last_sources, self.last_shown = [], []
         early, groups = self._prepare(question, hits, t0)
         if early is not None:
             return early
@@ -238,10 +241,9 @@ class AnswerChain:
         if self.model is None:
             return self._extractive(question, groups, t0, [], self.relevance(question))
         sources, shown, relevance = self._context(question, groups, self.settings.context_tokens)
-        self.last_sources = sources
+        self.last_sources, self.last_shown = sources, shown
         if not shown:
             return self._abstain(question, "llm", t0, [])
-        by_id = {s.sid: s for s in shown}
         messages, schema = self.request(question, sources, shown)
         try:
             raw = self._call_model(messages, on_token, schema=schema)
@@ -250,10 +252,28 @@ class AnswerChain:
             return self._extractive(question, groups, t0, [warning], relevance)
         reply, ids = parse_sentence_reply(raw)
         answer = _MARKER.sub("", reply).strip()
+        checked = self._check_reply(question, answer, ids, groups, sources, shown, english, t0)
+        # what the model said stays on record, also when a quote or an abstention replaced it
+        return checked.model_copy(update={"model_reply": answer})
+
+    def _check_reply(
+        self,
+        question: str,
+        answer: str,
+        ids: list[str],
+        groups: list[tuple[Hit, list[Hit]]],
+        sources: list[Hit],
+        shown: list[NumberedSentence],
+        english: bool,
+        t0: float,
+    ) -> Answer:
+        """The model's reply through the checks: shown as its answer, replaced by a quote or
+        a withheld-name answer, or an abstention."""
         if is_abstention(answer):
             return self._withheld(question, groups, t0, []) or self._abstain(
                 question, "llm", t0, []
             )
+        by_id = {s.sid: s for s in shown}
         chosen = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
         judge = self.judge_for(question)
         ranked = self._ranked(question, shown)

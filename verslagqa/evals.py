@@ -343,6 +343,8 @@ def facts_found(answer: str, key_facts: list[str]) -> float:
 
 def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
     """Answer accuracy, citation precision/recall (meeting + item), abstention, latency."""
+    from .answer import is_abstention
+
     cases = []
     for q in questions:
         t0 = time.perf_counter()
@@ -363,6 +365,7 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
             "failed_checks": [c.code for c in getattr(ans, "checks", []) if not c.passed],
             "seconds": round(elapsed, 2),
         }
+        case["model_reply"] = ans.model_reply
         shown_as_checked = not ans.abstained and not ans.warnings
         quotes = " ".join(c.quote for c in ans.citations)
         if ans.mode == "dates":
@@ -377,6 +380,17 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
                 sum(covered(e, cited) for e in expected) / len(expected) if expected else 0.0
             )
             case["right_source"] = bool(good)
+            # the model's part, for what a better check could reach: its own reply before the
+            # checks, and the sentences it was shown (an answer by code counts by that answer)
+            by_code = ans.mode == "dates" and case["correct"]
+            reply = ans.model_reply
+            case["reply_correct"] = by_code or (
+                bool(reply) and not is_abstention(reply) and facts_found(reply, q.key_facts) == 1.0
+            )
+            shown = getattr(chain, "last_shown", [])
+            case["context_has_facts"] = by_code or any(
+                facts_found(s.text, q.key_facts) == 1.0 for s in shown
+            )
             # the harm: shown without a warning, but wrong, or its quotes do not hold the facts
             supported = q.withheld or facts_found(quotes, q.key_facts) == 1.0
             case["wrong_but_verified"] = shown_as_checked and not (case["correct"] and supported)
@@ -414,4 +428,10 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
         metrics["dutch_accuracy"] = mean([float(c["correct"]) for c in dutch])
         metrics["english_accuracy"] = mean([float(c["correct"]) for c in english])
         metrics["withheld_accuracy"] = mean([float(c["correct"]) for c in withheld])
+        if getattr(chain, "model", None) is not None:
+            # ceilings of the checks: a perfect check shows exactly the right replies, so it
+            # cannot pass dutch_reply_accuracy (the quotes aside); the model cannot answer
+            # beyond what it was shown (dutch_context_recall)
+            metrics["dutch_reply_accuracy"] = mean([float(c["reply_correct"]) for c in dutch])
+            metrics["dutch_context_recall"] = mean([float(c["context_has_facts"]) for c in dutch])
     return {"metrics": metrics, "cases": cases}

@@ -200,6 +200,9 @@ def run_evals(
             )
             results.setdefault("summaries", res)
             comparison.setdefault("summaries", {})[spec] = res["metrics"]
+    qa_runs = results.get("qa", {}).get("cases_by_llm", {})
+    if len(qa_runs) > 1:
+        comparison["qa"]["best per question"] = best_per_question(qa_runs)
     config = {
         "llms": llms,
         "embedding_model": index.model_id,
@@ -212,6 +215,29 @@ def run_evals(
         "machine": machine(),
     }
     return {"suites": results, "comparison": comparison, "config": config}
+
+
+def best_per_question(runs: dict[str, list[dict[str, Any]]]) -> dict[str, float]:
+    """Accuracy had each question been answered by whichever configuration got it right (an
+    oracle no answer chain can be: it knows the gold). It bounds what choosing between the
+    configurations per question could reach."""
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for cases in runs.values():
+        for c in cases:
+            by_id.setdefault(c["id"], []).append(c)
+
+    def accuracy(keep: Any) -> float:
+        picked = [any(c["correct"] for c in cs) for cs in by_id.values() if keep(cs[0])]
+        return sum(picked) / len(picked) if picked else 0.0
+
+    def dutch(c: dict[str, Any]) -> bool:
+        return bool(c["answerable"] and c.get("language") != "en" and not c.get("withheld"))
+
+    return {
+        "answer_accuracy": accuracy(lambda c: c["answerable"]),
+        "abstention_accuracy": accuracy(lambda c: not c["answerable"]),
+        "dutch_accuracy": accuracy(dutch),
+    }
 
 
 def _chart(comparison: dict[str, dict[str, Any]], k: int) -> str:

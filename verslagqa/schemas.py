@@ -356,6 +356,11 @@ class Answer(BaseModel):
     checks: list[CheckResult] = Field(
         default_factory=list, description="Every check that ran on the model's answer."
     )
+    model_reply: str = Field(
+        default="",
+        description="The model's own answer as it wrote it, before the checks; it is the "
+        "answer shown only when mode is 'llm' ('' when no model was asked).",
+    )
     seconds: float = 0.0
 
     @property
