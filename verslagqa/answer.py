@@ -20,6 +20,7 @@ where the passage on the topic has the name redacted: that it is withheld, with 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -154,33 +155,35 @@ class AnswerChain:
         # the keyword index holds Dutch stems: an English question matches by meaning only
         mode: Mode | None = "dense" if detect_language(inp["question"]) != "Dutch" else None
         k = inp.get("k") or self.k
-        hits = self.retriever.search(inp["question"], k=k, filters=filters, mode=mode)
-        if filters.is_empty():
-            hits = self._in_named_period(inp["question"], hits, k, mode)
+        question = inp["question"]
+        period = named_period(question) if filters.is_empty() and k >= 2 else None
+        if period is None:
+            hits = self.retriever.search(question, k=k, filters=filters, mode=mode)
+        else:
+            hits = self._in_named_period(question, period, k, mode)
         self.last_hits = hits
         return {**inp, "hits": hits}
 
     def _in_named_period(
-        self, question: str, hits: list[Hit], k: int, mode: Mode | None
+        self, question: str, period: tuple[dt.date, dt.date], k: int, mode: Mode | None
     ) -> list[Hit]:
         """A question that places its meeting in time ("… in het TO van december 2022?") gets
         the best passages of the meetings held then first, as if the user had set the date
         filter; the best passage of the whole index keeps one place, since the date may be an
-        event's rather than the meeting's ("Hoeveel vaccins zijn in december 2021 ontvangen?")."""
-        period = named_period(question)
-        if period is None or k < 2:
-            return hits
+        event's rather than the meeting's ("Hoeveel vaccins zijn in december 2021 ontvangen?").
+        No meeting held then: the plain search."""
+        vector = None
+        if (mode or self.retriever.mode) != "bm25":  # both searches use one query vector
+            vector = self.retriever.index.embeddings.embed_query(question)
+        hits = self.retriever.search(question, k=k, mode=mode, query_vector=vector)
         van, tot = period
-        if not any(
-            van.isoformat() <= m.meeting_date <= tot.isoformat()
-            for m in self.retriever.index.meetings()
-        ):
-            return hits
         scoped = self.retriever.search(
-            question, k=k - 1, filters=SearchFilters(van=van, tot=tot), mode=mode
+            question,
+            k=k - 1,
+            filters=SearchFilters(van=van, tot=tot),
+            mode=mode,
+            query_vector=vector,
         )
-        if not scoped:
-            return hits
         seen = {h.chunk_id for h in scoped}
         return [*scoped, *[h for h in hits if h.chunk_id not in seen]][:k]
 
