@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # pip never gets to choose a torch build: the CPU wheel is installed first and pinned.
 PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: install models demo test lint typecheck unit eval eval-corpus eval-corpus-qa eval-checkcall bench bench-quick clean-venv
+.PHONY: install models demo test lint typecheck unit eval eval-corpus eval-pdf eval-corpus-qa eval-checkcall bench bench-quick clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -47,6 +47,13 @@ eval: models
 # minutes printed and scanned (about 4 minutes on 2 cores)
 eval-corpus: models
 	$(BIN)/verslagqa eval --suite structure,actions,tracking,documents,ocr --gold evals/gold-corpus --corpus evals/corpus --llm extractive --json --report evals/results/corpus.html > evals/results/corpus.json.tmp && mv evals/results/corpus.json.tmp evals/results/corpus.json
+
+# Real PDFs as published (evals/corpus-pdf: a council's decision lists and verbatim minutes, a
+# province's consultation minutes, a ministry's Wob bundles): documents, meetings, agenda items,
+# decisions with outcome and votes, speakers, redactions, the page of each question's answer,
+# pooled and per body (about 2 minutes on 2 cores with the OCR cache warm)
+eval-pdf: models
+	$(BIN)/verslagqa eval --suite pdf --gold evals/gold-pdf --corpus evals/corpus-pdf --llm extractive --json --report evals/results/pdf.html > evals/results/pdf.json.tmp && mv evals/results/pdf.json.tmp evals/results/pdf.json
 
 # Questions over the development corpus with the whole corpus and the samples indexed: the
 # default answer checks and no model at all, side by side (about 30 minutes on 2 cores).

@@ -140,6 +140,15 @@ def _pdf_pages(data: bytes, source: str, settings: Settings) -> list[PdfPage]:
     return pages
 
 
+def pdf_pages_of(path: str | Path, settings: Settings | None = None) -> list[PdfPage]:
+    """The pages of the PDF at ``path`` as the parser reads them (text, OCR, word boxes)."""
+    from .settings import Settings
+
+    settings = settings or Settings()
+    data, src = _read_input(Path(path), None, settings.parse.max_bytes)
+    return _pdf_pages(data, src, settings)
+
+
 def read_text(data: bytes, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Decode raw file bytes (UTF-8, UTF-16, cp1252/latin-1 fallback, or PDF) to text."""
     if len(data) > max_bytes:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import io
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
 
     from .settings import OcrSettings
 
-__all__ = ["PdfPage", "PdfReadError", "ocr_progress", "read_pdf_pages"]
+__all__ = ["PdfPage", "PdfReadError", "WordBox", "ocr_progress", "read_pdf_pages"]
 
 #: A stamp ('Document 12', '5.1.2e', a page number) has fewer letters and digits than this.
 _STAMP_CHARS = 200
@@ -71,28 +70,76 @@ class PdfPage:
     text: str
     ocr: bool = False
     problem: str | None = None  # why a page that looks scanned has no text
+    words: list[WordBox] = field(default_factory=list)  # where each word of `text` stands
+    size: tuple[float, float] = (0.0, 0.0)  # width, height in PDF points
 
 
 def _alnum(text: str) -> int:
     return len(re.findall(r"[^\W_]", text))
 
 
-def _text_layer(data: bytes) -> list[str]:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+#: A word on a page: (start, end) offsets in the page's text and its box in PDF points
+#: (left, bottom, right, top), as pdfium or Tesseract gives it.
+WordBox = tuple[int, int, float, float, float, float]
+
+
+def _page_layer(textpage: object) -> tuple[str, list[WordBox]]:
+    """The text of one page with each word's box. pdfium gives one character per index, so a
+    character's box is found by its offset; '\r' is dropped and the hyphen pdfium writes as
+    U+FFFE where it joined a hyphenated line break becomes '-'."""
+    raw = textpage.get_text_range()  # type: ignore[attr-defined]
+    chars: list[str] = []
+    words: list[WordBox] = []
+    start = -1
+    box = [0.0, 0.0, 0.0, 0.0]
+    for i, ch in enumerate(raw):
+        if ch == "\r":
+            continue
+        ch = "-" if ch == "\ufffe" else ch
+        if ch.isspace():
+            if start >= 0:
+                words.append((start, len(chars), *box))  # type: ignore[arg-type]
+                start = -1
+        else:
+            left, bottom, right, top = textpage.get_charbox(i)  # type: ignore[attr-defined]
+            if start < 0:
+                start, box = len(chars), [left, bottom, right, top]
+            else:
+                box = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top)]
+        chars.append(ch)
+    if start >= 0:
+        words.append((start, len(chars), *box))  # type: ignore[arg-type]
+    return "".join(chars), [(a, b, *(round(v, 1) for v in rest)) for a, b, *rest in words]  # type: ignore[misc]
+
+
+def _text_layer(data: bytes) -> list[tuple[str, list[WordBox], tuple[float, float]]]:
+    """Every page's text layer with its word boxes and page size, read by pdfium (about 20x
+    faster than pypdf on 100-page minutes, and it keeps the spaces between words that some
+    producers only imply by position)."""
+    import pypdfium2 as pdfium
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception as exc:  # pypdf raises several types here
-                raise PdfReadError("PDF is encrypted with a password") from exc
-        return [page.extract_text() or "" for page in reader.pages]
-    except PdfReadError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise PdfReadError("PDF is encrypted with a password") from exc
         raise PdfReadError(f"damaged or unreadable PDF ({exc})") from exc
+    try:
+        out = []
+        for i in range(len(doc)):
+            try:
+                page = doc[i]
+                textpage = page.get_textpage()
+                text, words = _page_layer(textpage)
+                size = page.get_size()
+                textpage.close()
+                page.close()
+            except pdfium.PdfiumError:
+                text, words, size = "", [], (0.0, 0.0)  # one unreadable page: OCR may read it
+            out.append((text, words, size))
+        return out
+    finally:
+        doc.close()
 
 
 def _image_cover(page: object) -> float:
@@ -113,7 +160,9 @@ def read_pdf_pages(
 ) -> list[PdfPage]:
     """Every page of the PDF in ``data`` as text, scans OCR'd where Tesseract is available."""
     layers = _text_layer(data)
-    pages = [PdfPage(number=i + 1, text=t) for i, t in enumerate(layers)]
+    pages = [
+        PdfPage(number=i + 1, text=t, words=w, size=size) for i, (t, w, size) in enumerate(layers)
+    ]
     if not settings.enabled:
         return _mark_unread(pages, settings, "OCR is off: VERSLAGQA_PARSE__OCR__ENABLED=false")
     candidates = [p for p in pages if _alnum(p.text) < _STAMP_CHARS]
@@ -193,6 +242,7 @@ def _ocr_pages(
                     stamp = page_.text.strip()
                     page_.text = f"{stamp}\n{text}" if stamp and stamp not in text else text
                     page_.ocr = True
+                    page_.words = []  # the text layer's boxes no longer match the text
                 done += 1
                 if progress:
                     progress(source, done, len(scans))

@@ -28,10 +28,11 @@ __all__ = ["ALL_SUITES", "SUITES", "answer_variant", "corpus_key", "run_evals", 
 
 SUITES = (
     "structure", "retrieval", "qa", "actions", "tracking", "documents", "ocr", "summaries",
-    "checkcall",
+    "checkcall", "pdf",
 )  # fmt: skip
-#: What ``--suite all`` runs: the check call's classifier suite is asked for by name.
-ALL_SUITES = tuple(s for s in SUITES if s != "checkcall")
+#: What ``--suite all`` runs: the check call's classifier and the real-PDF gold (a gold set of
+#: its own, ``evals/gold-pdf``) are asked for by name.
+ALL_SUITES = tuple(s for s in SUITES if s not in ("checkcall", "pdf"))
 
 #: Metrics drawn in the comparison chart, per suite.
 CHART_METRICS = {
@@ -49,6 +50,15 @@ CHART_METRICS = {
     "documents": ["boundary_precision", "boundary_recall", "documents_exact", "kind_accuracy"],
     "ocr": ["word_recovery", "pages_95", "date_agreement", "title_agreement"],
     "summaries": ["key_point_coverage", "schema_validity_rate", "fallback_rate"],
+    "pdf": [
+        "date_accuracy",
+        "title_accuracy",
+        "item_recall",
+        "decision_f1",
+        "speaker_accuracy",
+        "redaction_recall",
+        "page_accuracy",
+    ],  # fmt: skip
     "checkcall": [
         "auc",
         "top_rated_is_answer",
@@ -148,6 +158,14 @@ def run_evals(
             "embeddings": by_meaning["metrics"],
             "words (no model)": by_words["metrics"],
         }
+    if "pdf" in suites:
+        say("pdf (real PDFs: structure, decisions, speakers, redactions, pages)")
+        from .eval_pdf import run_pdf_suite
+
+        results["pdf"] = run_pdf_suite(gold_dir, corpus, index.settings)
+        comparison["pdf"] = {"exact": results["pdf"]["metrics"]}
+        for body, metrics in results["pdf"]["by_body"].items():
+            comparison["pdf"][body] = metrics
     if "documents" in suites:
         say("documents")
         from .eval_documents import run_documents_suite
@@ -306,6 +324,19 @@ _CASE_COLUMNS = {
     ],  # fmt: skip
     "actions": ["meeting_id", "precision", "recall", "deadlines_right", "missed", "extra"],
     "structure": ["file", "date", "title", "items_missed", "items_extra", "warnings"],
+    "pdf": [
+        "file",
+        "body",
+        "documents",
+        "meetings",
+        "redactions",
+        "question",
+        "fact",
+        "gold_page",
+        "parsed_pages",
+        "page_right",
+        "located",
+    ],
     "tracking": ["series", "description", "status", "steps"],
     "documents": ["condition", "file", "found", "expected", "kind"],
     "ocr": ["condition", "file", "words_recovered", "date", "title"],

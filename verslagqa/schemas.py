@@ -20,6 +20,7 @@ __all__ = [
     "Meeting",
     "MeetingSummary",
     "REDACTION_TOKEN_PREFIX",
+    "Speaker",
     "TrackedAction",
 ]
 
@@ -61,6 +62,25 @@ class InventoryEntry(BaseModel):
     grounds: list[str] = Field(
         default_factory=list, description="Grounds applied, as codes ('5.1.2e', '5.1.1c')."
     )
+
+
+class Speaker(BaseModel):
+    """One turn of speech in verbatim minutes: who speaks from ``start`` to ``end`` of
+    Meeting.text."""
+
+    start: int = Field(description="Start offset of the turn in Meeting.text.")
+    end: int = Field(description="End offset of the turn in Meeting.text.")
+    name: str = Field(description="The speaker as introduced ('Rita Verdonk', 'Van Asten').")
+    party: str = Field(default="", description="Party as printed ('Hart voor Den Haag').")
+    role: str = Field(
+        default="", description="Role where given: 'voorzitter', 'wethouder', 'burgemeester'."
+    )
+
+    @property
+    def label(self) -> str:
+        """'Rita Verdonk (Hart voor Den Haag)', 'wethouder Van Asten (D66)'."""
+        who = f"{self.role} {self.name}".strip() if self.role != "voorzitter" else "de voorzitter"
+        return f"{who} ({self.party})" if self.party else who
 
 
 class Meeting(BaseModel):
@@ -118,6 +138,13 @@ class Meeting(BaseModel):
     inventory_entries: list[InventoryEntry] = Field(
         default_factory=list, description="The rows, when this document is an inventory list."
     )
+    speakers: list[Speaker] = Field(
+        default_factory=list, description="Turns of speech, in order (verbatim minutes)."
+    )
+    redaction_grounds: dict[str, int] = Field(
+        default_factory=dict,
+        description="Redactions per ground over every page ('10.2.e': 6; '' = no ground printed).",
+    )
 
     @property
     def is_minutes(self) -> bool:
@@ -141,7 +168,7 @@ class Meeting(BaseModel):
 
     def to_public_dict(self) -> dict:
         """The JSON shape of `verslagqa parse --json`."""
-        data = self.model_dump(mode="json", exclude={"items", "text", "page_marks"})
+        data = self.model_dump(mode="json", exclude={"items", "text", "page_marks", "speakers"})
         data["items"] = [{"label": i.label, "title": i.title, "text": i.text} for i in self.items]
         return data
 
@@ -226,6 +253,20 @@ class Decision(BaseModel):
     meeting_id: str = Field(description="Id of the meeting.")
     meeting_date: dt.date | None = Field(default=None, description="Date of that meeting.")
     series: str = Field(default="", description="The series of the meeting.")
+    kind: str = Field(default="other", description="'proposal', 'motion', 'amendment' or 'other'.")
+    number: str | None = Field(
+        default=None, description="Number of the motion or amendment as printed ('H.1')."
+    )
+    outcome: str | None = Field(
+        default=None,
+        description="'adopted', 'rejected', 'withdrawn', 'postponed', 'as_proposed', "
+        "'not_treated', 'tied' or None where the record gives no outcome.",
+    )
+    votes_for: int | None = Field(default=None, description="Votes for, where printed.")
+    votes_against: int | None = Field(default=None, description="Votes against, where printed.")
+    parties_for: list[str] = Field(default_factory=list, description="Parties voting for.")
+    parties_against: list[str] = Field(default_factory=list, description="Parties voting against.")
+    page: int | None = Field(default=None, description="PDF page the outcome stands on.")
 
 
 class ItemSummary(BaseModel):
