@@ -232,7 +232,7 @@ def test_public_json_shape(meetings: dict[int, Meeting]) -> None:
         "title", "meeting_date", "start_time", "end_time", "place", "attendees", "absent",
         "document_date", "classification", "source", "sha256", "meeting_id", "redactions",
         "items", "warnings", "kind", "pages", "ocr_pages", "document_number", "subject",
-        "sender", "recipients", "inventory", "inventory_entries",
+        "sender", "recipients", "inventory", "inventory_entries", "redaction_grounds",
     }  # fmt: skip
     assert data["kind"] == "minutes" and data["pages"] is None
     assert data["warnings"] == []

@@ -204,6 +204,13 @@ def parse_header(lines: list[Line]) -> Header:
             and not lines[j].blank_before
             and not _match_key(lines[j])
             and (value.endswith(",") or lines[j].indent > 0 or value == "")
+        ) or (
+            # a subject wrapped over lines: 'Betreft: Verslag overleg met X / gemeente Y over Z'
+            j < len(lines)
+            and name == "title"
+            and lines[j].text[:1].islower()
+            and not _match_key(lines[j])
+            and len(value) < 200
         ):
             value = f"{value} {lines[j].text}".strip()
             j += 1
@@ -606,6 +613,44 @@ def _join_title(lines: list[Line], i: int) -> str:
     return " ".join(parts)
 
 
+_PAGE_NUMBER = re.compile(r"\s*-?\s*\d{1,3}\s*-?\s*")
+# what ties a cover title to its date: 'gehouden op', 'van', 'd.d.', a weekday
+_COVER_TAIL = re.compile(
+    r"(?:\s+(?:gehouden|op|van|d\.d\.|dd|de|maandag|dinsdag|woensdag|donderdag|vrijdag"
+    r"|zaterdag|zondag))+\s*[:,]?$",
+    re.I,
+)
+
+
+def _cover_title(lines: list[Line], top: range, header: Header) -> tuple[str, int] | None:
+    """A title printed as a cover over a few short lines down to its date ('Vergadering /
+    gemeenteraad Den Haag / gehouden op / donderdag 13 februari 2025'): the lines joined
+    without the date and the words that tie them to it."""
+    start = next(
+        (k for k in top if k not in header.lines and not _PAGE_NUMBER.fullmatch(lines[k].text)),
+        None,
+    )
+    if start is None:
+        return None
+    parts: list[str] = []
+    for k in range(start, min(len(lines), start + 6)):
+        text = lines[k].text.strip()
+        if k in header.lines or not text or len(text.split()) > 5 or _KEY_RE.match(text):
+            return None
+        date = find_date(text)
+        if date:
+            if len(parts) < 2:
+                return None  # one line over a date is the ordinary title rule's case
+            joined = _COVER_TAIL.sub("", " ".join(parts)).strip()
+            if _MEETING_NOUN.search(joined) and plausible_title(joined):
+                return joined, start
+            return None
+        if re.search(r"[.;?!]$", text):
+            return None
+        parts.append(text)
+    return None
+
+
 def pick_title(
     lines: list[Line],
     header: Header,
@@ -619,8 +664,14 @@ def pick_title(
     title = header.fields.get("title", "").strip()
     if title and plausible_title(title):
         return clean_title(title) or title, None, "header"
+    cover = _cover_title(lines, top, header)
+    if cover:
+        return cover[0], cover[1], "top"
     generic: tuple[str, int] | None = None
-    first_text = next((k for k in top if k not in header.lines), -1)
+    first_text = next(
+        (k for k in top if k not in header.lines and not _PAGE_NUMBER.fullmatch(lines[k].text)),
+        -1,
+    )
     # first a heading or a 'Verslag …' line; a plain first line only when there is neither
     for allow_plain in (False, True):
         for i in top:

@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .agenda import agenda_points
 from .lines import Line
 from .schemas import AgendaItem
 from .textutil import is_date_only, is_redaction_only, normalise_redactions
@@ -73,7 +74,8 @@ CLASSIFICATION_RE = re.compile(
     rf"^({_CLASSIFICATIONS}|staatsgeheim(\s+(confidentieel|geheim|zeer geheim))?)$",
     re.IGNORECASE,
 )
-_ITEM_LIKE = re.compile(r"^(\d{1,2}[a-z]?[.)]|[a-z][.)])\s")
+# an agenda point ('3a.', 'b)', 'A.', 'E.1'): repeated where the point is taken up, no furniture
+_ITEM_LIKE = re.compile(r"^(\d{1,2}[a-z]?[.)]|[a-zA-Z]{1,2}[.)]|[A-Z]{1,2}\.\d{1,2}\.?)\s")
 
 
 def is_strong(text: str) -> bool:
@@ -636,7 +638,23 @@ def _render(lines: list[Line]) -> str:
 
 def build_items(lines: list[Line], title_index: int | None = None) -> tuple[list[AgendaItem], str]:
     """Agenda items of the (furniture-free) body lines, and the cleaned full text."""
-    heads = _find_headings(lines, title_index)
+    points = agenda_points(lines)
+    if points:
+        # a row of a decision list is its item's first line of text, outcome column and all
+        heads = [
+            _Heading(
+                p.treated,
+                p.label,
+                p.title,
+                0,
+                None,
+                lines[p.index].text if p.index == p.treated else "",
+            )
+            for p in sorted(points, key=lambda p: p.treated or 0)
+            if p.treated is not None
+        ]
+    else:
+        heads = _find_headings(lines, title_index)
     if not heads:
         heads = _section_headings(lines, title_index)
     segments: list[tuple[str, str, list[Line], str]] = []  # label, title, body, inline
@@ -682,4 +700,7 @@ def build_items(lines: list[Line], title_index: int | None = None) -> tuple[list
         items.append(
             AgendaItem(label=label, title=title, text=text, start=start, end=start + len(text))
         )
+    for p in points or []:  # listed, never taken up: an item without text
+        if p.treated is None:
+            items.append(AgendaItem(label=p.label, title=p.title, text="", start=pos, end=pos))
     return items, "".join(parts)
