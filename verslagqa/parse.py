@@ -53,6 +53,7 @@ from .sections import (
     furniture_mask,
     is_strong,
 )
+from .speakers import find_speakers
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -363,6 +364,36 @@ def _raw(pages: list[PdfPage]) -> str:
     return normalise_chars("\n\n".join(p.text for p in pages))
 
 
+_PAGE_NO = re.compile(r"^\s*(?:-\s*)?(\d{1,4})(?:\s*-)?\s*$")
+
+
+def _page_numbers(texts: list[str]) -> list[str]:
+    """The pages without their printed page number: a first or last line that is a bare number
+    counting up by one from page to page (a number that does not count up is content)."""
+    found: list[tuple[int, int] | None] = []  # (line index, number) per page
+    for text in texts:
+        lines = text.split("\n")
+        ends = [k for k in range(len(lines)) if lines[k].strip()]
+        cand = None
+        for k in (ends[:1] + ends[-1:]) if ends else []:
+            m = _PAGE_NO.match(lines[k])
+            if m:
+                cand = (k, int(m.group(1)))
+                break
+        found.append(cand)
+    out = []
+    for i, text in enumerate(texts):
+        cand = found[i]
+        near = [found[j] for j in (i - 1, i + 1) if 0 <= j < len(found)]
+        counts = cand is not None and any(f is not None and abs(f[1] - cand[1]) == 1 for f in near)
+        if counts and cand is not None:
+            lines = text.split("\n")
+            del lines[cand[0]]
+            text = "\n".join(lines)
+        out.append(text)
+    return out
+
+
 def _parse_pages(pages: list[PdfPage], src: str, sha: str) -> Meeting:
     texts = []
     for p in pages:
@@ -370,6 +401,7 @@ def _parse_pages(pages: list[PdfPage], src: str, sha: str) -> Meeting:
         for rx in _BOILERPLATE_RES:
             text = rx.sub("\n", text)
         texts.append(text)
+    texts = _page_numbers(texts)
     rows = [0]
     for text in texts:
         rows.append(rows[-1] + text.count("\n") + 2)
@@ -512,7 +544,13 @@ def _parse(
         ln
         for k, ln in enumerate(lines)
         if k not in skip
-        and (k >= body_start or (ln.heading and not is_strong(ln.text) and k > (title_idx or -1)))
+        and (
+            k >= body_start
+            or (ln.heading and not is_strong(ln.text) and k > (title_idx or -1))
+            # a sentence between two header fields ('De voorzitter. … open ik de vergadering.'
+            # between 'Voorzitter:' and 'Aanwezig:') is text of the minutes
+            or (header.first < k < body_start and _is_prose(ln.text))
+        )
     ]
     mask = furniture_mask(body, counts)
     kept: list[Line] = []
@@ -537,6 +575,7 @@ def _parse(
         redactions += n + marks
 
     items, full_text = build_items(kept)
+    speakers = find_speakers(full_text, items, fields.get("chair", ""))
     place = fields.get("place") or None
     if place:
         place = normalise_redactions(place, token=False)[0]
@@ -562,9 +601,14 @@ def _parse(
         redactions=redactions,
         items=items,
         text=full_text,
+        speakers=speakers,
         warnings=warnings,
         page_marks=_page_marks(kept, full_text) if page_of_row is not None else [],
     )
+
+
+def _is_prose(text: str) -> bool:
+    return len(text.split()) >= 6 and text.rstrip().endswith((".", "?", "!"))
 
 
 def _page_marks(kept: list[Line], full_text: str) -> list[tuple[int, int]]:
