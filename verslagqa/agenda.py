@@ -46,6 +46,7 @@ OUTCOME_WORDS = (
     r"voor kennisgeving aangenomen|akkoord"
 )
 _TRAILING_OUTCOME = re.compile(rf"\s+(?:{OUTCOME_WORDS})\s*$", re.IGNORECASE)
+_OUTCOME_CELL = re.compile(rf"(?:{OUTCOME_WORDS}|-)", re.IGNORECASE)
 
 
 @dataclass
@@ -112,12 +113,12 @@ def find_agenda(lines: list[Line]) -> list[AgendaPoint]:
         if m is None or not _follows(None, m.group("label")):
             i += 1
             continue
-        run = [AgendaPoint(m.group("label"), m.group("title").strip(), i)]
+        run = [AgendaPoint(m.group("label"), _title(m.group("title")), i)]
         j, gap = i + 1, 0
         while j < len(lines) and gap <= MAX_GAP:
             mj = _match(lines[j])
             if mj is not None and _follows(run[-1].label, mj.group("label")):
-                run.append(AgendaPoint(mj.group("label"), mj.group("title").strip(), j))
+                run.append(AgendaPoint(mj.group("label"), _title(mj.group("title")), j))
                 gap = 0
             elif (mj is not None and mj.group("label") == run[-1].label) or _under(
                 run[-1].label, lines[j].text
@@ -136,8 +137,15 @@ def find_agenda(lines: list[Line]) -> list[AgendaPoint]:
             break
         i += 1
     for p in best:
-        p.title = _TRAILING_OUTCOME.sub("", p.title).rstrip(" .")
+        p.title = p.title.rstrip(" .")
     return best
+
+
+def _title(text: str) -> str:
+    """A listed point's title without a decision list's outcome column."""
+    cells = [c.strip() for c in text.split("\t")]
+    cells = [c for c in cells if not _OUTCOME_CELL.fullmatch(c)]
+    return _TRAILING_OUTCOME.sub("", " ".join(cells)).strip()
 
 
 def _words(text: str) -> list[str]:

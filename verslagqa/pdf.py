@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .ocr import OcrCache, OcrError, ocr_image, ocr_status
+from .pdftext import WordBox, page_text
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -78,40 +79,6 @@ def _alnum(text: str) -> int:
     return len(re.findall(r"[^\W_]", text))
 
 
-#: A word on a page: (start, end) offsets in the page's text and its box in PDF points
-#: (left, bottom, right, top), as pdfium or Tesseract gives it.
-WordBox = tuple[int, int, float, float, float, float]
-
-
-def _page_layer(textpage: object) -> tuple[str, list[WordBox]]:
-    """The text of one page with each word's box. pdfium gives one character per index, so a
-    character's box is found by its offset; '\r' is dropped and the hyphen pdfium writes as
-    U+FFFE where it joined a hyphenated line break becomes '-'."""
-    raw = textpage.get_text_range()  # type: ignore[attr-defined]
-    chars: list[str] = []
-    words: list[WordBox] = []
-    start = -1
-    box = [0.0, 0.0, 0.0, 0.0]
-    for i, ch in enumerate(raw):
-        if ch == "\r":
-            continue
-        ch = "-" if ch == "\ufffe" else ch
-        if ch.isspace():
-            if start >= 0:
-                words.append((start, len(chars), *box))  # type: ignore[arg-type]
-                start = -1
-        else:
-            left, bottom, right, top = textpage.get_charbox(i)  # type: ignore[attr-defined]
-            if start < 0:
-                start, box = len(chars), [left, bottom, right, top]
-            else:
-                box = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top)]
-        chars.append(ch)
-    if start >= 0:
-        words.append((start, len(chars), *box))  # type: ignore[arg-type]
-    return "".join(chars), [(a, b, *(round(v, 1) for v in rest)) for a, b, *rest in words]  # type: ignore[misc]
-
-
 def _text_layer(data: bytes) -> list[tuple[str, list[WordBox], tuple[float, float]]]:
     """Every page's text layer with its word boxes and page size, read by pdfium (about 20x
     faster than pypdf on 100-page minutes, and it keeps the spaces between words that some
@@ -130,7 +97,7 @@ def _text_layer(data: bytes) -> list[tuple[str, list[WordBox], tuple[float, floa
             try:
                 page = doc[i]
                 textpage = page.get_textpage()
-                text, words = _page_layer(textpage)
+                text, words = page_text(textpage)
                 size = page.get_size()
                 textpage.close()
                 page.close()

@@ -27,6 +27,7 @@ from .dutch import carried, split_sentences, tokenize
 from .schemas import ActionItem, ActionStep, Decision, Meeting, TrackedAction
 from .settings import TrackingSettings
 from .summarize import find_decisions
+from .votes import find_votes
 
 __all__ = [
     "SeriesMap",
@@ -416,12 +417,16 @@ _DECISION_LIST = re.compile(
 
 
 def extract_decisions(meeting: Meeting, series: str = "") -> list[Decision]:
-    """Decisions and agreements of ``meeting``: sentences that record one ('besloten',
-    'Besluit:', 'akkoord', 'afgesproken') and the entries of a decisions list."""
-    out: list[Decision] = []
+    """Decisions of ``meeting``: votes and decision-list rows with their outcome
+    (:func:`find_votes`), then sentences that record one ('besloten', 'Besluit:', 'akkoord',
+    'afgesproken') and the entries of a decisions list."""
+    out: list[Decision] = find_votes(meeting, series)
     seen: set[str] = set()
+    recorded = [d.source_quote for d in out]
     for item in meeting.items or []:
-        found = list(find_decisions(item.text))
+        if meeting.speakers:
+            break  # verbatim minutes: 'besluit' in a speech is no decision; votes are
+        found = [s for s in find_decisions(item.text) if not any(s in q for q in recorded)]
         lines = item.text.split("\n")
         for i, line in enumerate(lines):
             if _DECISION_LIST.match(line.strip()):
