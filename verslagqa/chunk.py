@@ -26,6 +26,7 @@ __all__ = [
     "context_header",
     "count_tokens",
     "page_in_chunk",
+    "speaker_in_chunk",
     "page_spans",
     "dutch_date",
     "dutch_date_iso",
@@ -34,7 +35,7 @@ __all__ = [
 
 #: Bump when chunk boundaries or derived texts change: it is part of the collection name,
 #: so vectors made by another chunker are never mixed in.
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"  # 2: speakers of verbatim minutes in the metadata
 
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 
@@ -184,6 +185,27 @@ def _chunk_pages(meeting: Meeting, start: int, end: int) -> str:
     return page_spans([(0, meeting.page_at(start)), *inside])
 
 
+def _chunk_speakers(meeting: Meeting, start: int, end: int) -> str:
+    """A chunk's ``speakers`` metadata, '0:Rita Verdonk (Hart voor Den Haag)|412:de voorzitter':
+    each (offset in the chunk's text, speaker) where a turn of speech holds the text."""
+    spans = []
+    for turn in meeting.speakers:
+        if turn.end <= start or turn.start >= end:
+            continue
+        spans.append(f"{max(turn.start - start, 0)}:{turn.label.replace('|', '/')}")
+    return "|".join(spans)
+
+
+def speaker_in_chunk(speakers: str, offset: int) -> str:
+    """The speaker at ``offset`` (into the chunk's text) from a chunk's ``speakers`` metadata."""
+    found = ""
+    for span in speakers.split("|") if speakers else []:
+        at, _, label = span.partition(":")
+        if int(at or 0) <= offset:
+            found = label
+    return found
+
+
 def page_in_chunk(pages: str, offset: int) -> int | None:
     """The page of ``offset`` (into the chunk's text) from a chunk's ``pages`` metadata."""
     if not pages:
@@ -240,6 +262,7 @@ def chunk_meeting(
                         "context": header,
                         "kind": meeting.kind,
                         "pages": _chunk_pages(meeting, start, start + len(text)),
+                        "speakers": _chunk_speakers(meeting, start, start + len(text)),
                     },
                 )
             )

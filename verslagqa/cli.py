@@ -412,15 +412,27 @@ MeetingOpt = Annotated[
     str | None, typer.Option("--meeting", help="Meeting title or id contains this.")
 ]
 ItemOpt = Annotated[str | None, typer.Option("--item", help="Agenda item label, e.g. 3c.")]
+SpeakerOpt = Annotated[
+    str | None,
+    typer.Option("--spreker", "--speaker", help="Speaker in verbatim minutes: name, party, role."),
+]
 
 
 def _filters(
-    van: str | None, tot: str | None, meeting: str | None, item: str | None
+    van: str | None,
+    tot: str | None,
+    meeting: str | None,
+    item: str | None,
+    speaker: str | None = None,
 ) -> SearchFilters:
     from .retrieve import SearchFilters
 
     return SearchFilters(
-        van=_parse_date(van, "--van"), tot=_parse_date(tot, "--tot"), meeting=meeting, item=item
+        van=_parse_date(van, "--van"),
+        tot=_parse_date(tot, "--tot"),
+        meeting=meeting,
+        item=item,
+        speaker=speaker,
     )
 
 
@@ -501,6 +513,7 @@ def search(
     tot: TotOpt = None,
     meeting: MeetingOpt = None,
     item: ItemOpt = None,
+    speaker: SpeakerOpt = None,
     mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or bm25.")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -509,7 +522,7 @@ def search(
 
     if mode not in ("hybrid", "dense", "bm25"):
         raise _fail(f"--mode must be hybrid, dense or bm25, not {mode!r}", EXIT_USAGE)
-    filters = _filters(van, tot, meeting, item)
+    filters = _filters(van, tot, meeting, item, speaker)
     idx = _open_filled_index(store)
     retriever = HybridRetriever.from_index(idx)
     hits = retriever.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
@@ -657,13 +670,15 @@ class _Repl:
         return True
 
     def filter(self, args: str) -> bool:
-        """':filter van=2021-01-01 tot=… meeting=… item=…', ':filter clear', ':filter'."""
+        """':filter van=2021-01-01 tot=… meeting=… item=… spreker=…', ':filter clear'."""
         from .retrieve import SearchFilters
 
         if args == "clear":
             self.filters = SearchFilters()
         elif args:
             values = dict(part.split("=", 1) for part in args.split() if "=" in part)
+            if "spreker" in values:
+                values["speaker"] = values.pop("spreker")
             try:
                 for key in ("van", "tot"):
                     if key in values:
@@ -688,7 +703,8 @@ def _repl(lib: Library, filters: SearchFilters, k: int | None) -> None:
         pass
     out.print(
         "verslagqa — stel een vraag over de verslagen. "
-        ":bronnen toont de bronnen, :filter van=2021-01-01 tot=… meeting=… item=…, :quit stopt."
+        ":bronnen toont de bronnen, :filter van=2021-01-01 tot=… meeting=… item=… spreker=…, "
+        ":quit stopt."
     )
     session = _Repl(lib, filters, k)
     while True:
@@ -723,6 +739,7 @@ def ask(
     tot: TotOpt = None,
     meeting: MeetingOpt = None,
     item: ItemOpt = None,
+    speaker: SpeakerOpt = None,
     questions: Annotated[
         Path | None,
         typer.Option("--questions", help="File with one question per line (JSON Lines out)."),
@@ -731,7 +748,7 @@ def ask(
 ) -> None:
     """Answer a question from the indexed verslagen, with checked citations."""
 
-    filters = _filters(van, tot, meeting, item)
+    filters = _filters(van, tot, meeting, item, speaker)
     lib = _open_library(store, llm)
     if questions is not None:
         try:

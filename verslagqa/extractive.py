@@ -28,6 +28,7 @@ def citation(n: int, hit: Hit, quote: str) -> Citation:
         source=hit.source,
         page=hit.page_of(quote),
         kind=hit.kind,
+        speaker=hit.speaker_of(quote),
     )
 
 

@@ -8,6 +8,7 @@ from, and rebuilt only when the data changed.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import threading
@@ -39,6 +40,18 @@ def _bm25_scores(retriever: Any, token_ids: list[int]) -> np.ndarray:
     return scores
 
 
+def _speaker_names(spans: str) -> str:
+    """'0:Rita Verdonk (Hart voor Den Haag)|412:de voorzitter' → the labels, '|'-separated."""
+    return "|".join(span.partition(":")[2] for span in spans.split("|") if span)
+
+
+def _has_speaker(names: str, wanted: str) -> bool:
+    """Whether one of the '|'-separated speaker labels holds ``wanted`` as whole words
+    ('SP' is not 'SGP'; 'verdonk' is in 'Rita Verdonk (Hart voor Den Haag)')."""
+    rx = re.compile(rf"(?<!\w){re.escape(wanted.strip().lower())}(?!\w)")
+    return any(rx.search(n) for n in names.lower().split("|"))
+
+
 class KeywordIndex:
     """Chunk tokens in SQLite plus a cached bm25s index over them."""
 
@@ -59,6 +72,9 @@ class KeywordIndex:
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS meta (collection TEXT PRIMARY KEY, version INTEGER)"
         )
+        columns = {r[1] for r in self._conn.execute("PRAGMA table_info(chunks)")}
+        if "speakers" not in columns:  # a store from before speakers were kept
+            self._conn.execute("ALTER TABLE chunks ADD COLUMN speakers TEXT DEFAULT ''")
         self._conn.commit()
         self._cache: tuple[int, Any, list[str], dict[str, np.ndarray]] | None = None
 
@@ -80,7 +96,8 @@ class KeywordIndex:
                 [(self.collection, i) for i in remove_ids],
             )
             self._conn.executemany(
-                "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO chunks (collection, id, meeting_id, meeting_ts, "
+                "item_label, tokens, speakers) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         self.collection,
@@ -89,6 +106,7 @@ class KeywordIndex:
                         int(meta["meeting_ts"]),
                         str(meta["item_label"]),
                         " ".join(tokenize(text)),
+                        _speaker_names(str(meta.get("speakers", ""))),
                     )
                     for cid, meta, text in rows
                 ],
@@ -117,7 +135,7 @@ class KeywordIndex:
         if self._cache and self._cache[0] == version:
             return self._cache[1], self._cache[2], self._cache[3]
         rows = self._conn.execute(
-            "SELECT id, meeting_id, meeting_ts, item_label, tokens FROM chunks "
+            "SELECT id, meeting_id, meeting_ts, item_label, tokens, speakers FROM chunks "
             "WHERE collection=? ORDER BY id",
             (self.collection,),
         ).fetchall()
@@ -129,6 +147,7 @@ class KeywordIndex:
             "meeting_id": np.array([r[1] for r in rows], dtype=object),
             "meeting_ts": np.array([r[2] for r in rows], dtype=np.int64),
             "item_label": np.array([r[3] for r in rows], dtype=object),
+            "speakers": np.array([(r[5] or "").lower() for r in rows], dtype=object),
         }
         cache_dir = self._cache_dir()
         stamp = cache_dir / "version.json"
@@ -160,6 +179,7 @@ class KeywordIndex:
         ts_range: tuple[int | None, int | None] = (None, None),
         meeting_ids: set[str] | None = None,
         item_label: str | None = None,
+        speaker: str | None = None,
     ) -> list[bool] | None:
         """Which of ``ids`` pass the filters, from the cached columns (None: index empty)."""
         with self._lock:
@@ -183,8 +203,17 @@ class KeywordIndex:
                 and (hi is None or ts <= hi)
                 and (meeting_ids is None or cols["meeting_id"][n] in meeting_ids)
                 and (item_label is None or cols["item_label"][n] == item_label)
+                and (speaker is None or _has_speaker(cols["speakers"][n], speaker))
             )
         return out
+
+    def speaker_ids(self, speaker: str) -> list[str]:
+        """Every chunk in which ``speaker`` (a name, party or role) speaks."""
+        loaded = self._load()
+        if loaded is None:
+            return []
+        _, ids, cols = loaded
+        return [i for i, s in zip(ids, cols["speakers"], strict=True) if _has_speaker(s, speaker)]
 
     def count(self) -> int:
         """Chunks in this collection (from the cached index: no SQL count per search)."""
@@ -224,6 +253,7 @@ class KeywordIndex:
         ts_range: tuple[int | None, int | None] = (None, None),
         meeting_ids: list[str] | None = None,
         item_label: str | None = None,
+        speaker: str | None = None,
     ) -> list[tuple[str, float]]:
         """Top ``k`` (chunk id, BM25 score) pairs with score > 0, honouring the filters."""
         loaded = self._load()
@@ -241,6 +271,8 @@ class KeywordIndex:
             mask &= np.isin(cols["meeting_id"], np.array(meeting_ids, dtype=object))
         if item_label is not None:
             mask &= cols["item_label"] == item_label
+        if speaker:
+            mask &= np.array([_has_speaker(s, speaker) for s in cols["speakers"]], dtype=bool)
         if not mask.any():
             return []
         vocab = retriever.vocab_dict

@@ -31,9 +31,15 @@ __all__ = ["Library"]
 
 
 def _filters(
-    van: dt.date | str | None, tot: dt.date | str | None, meeting: str | None, item: str | None
+    van: dt.date | str | None,
+    tot: dt.date | str | None,
+    meeting: str | None,
+    item: str | None,
+    speaker: str | None = None,
 ) -> SearchFilters:
-    return SearchFilters.model_validate({"van": van, "tot": tot, "meeting": meeting, "item": item})
+    return SearchFilters.model_validate(
+        {"van": van, "tot": tot, "meeting": meeting, "item": item, "speaker": speaker}
+    )
 
 
 def resolve_meeting(index: Index, ref: str | Path) -> Meeting:
@@ -127,11 +133,13 @@ class Library:
         tot: dt.date | str | None = None,
         meeting: str | None = None,
         item: str | None = None,
+        speaker: str | None = None,
         on_token: Callable[[str], None] | None = None,
     ) -> Answer:
         """A short answer in the question's language, every claim cited, or an abstention.
+        ``speaker`` keeps to what one speaker (name, party or role) said in verbatim minutes.
         ``on_token`` receives the model's words as they are generated (before the checks)."""
-        flt = _filters(van, tot, meeting, item)
+        flt = _filters(van, tot, meeting, item, speaker)
         return self.chain.ask(question, filters=flt, k=k, on_token=on_token)
 
     def warm(self) -> None:
@@ -154,9 +162,12 @@ class Library:
         tot: dt.date | str | None = None,
         meeting: str | None = None,
         item: str | None = None,
+        speaker: str | None = None,
     ) -> list[Hit]:
-        """The best passages for ``query``, each with meeting, date, item and file."""
-        return self.retriever.search(query, k=k, filters=_filters(van, tot, meeting, item))
+        """The best passages for ``query``, each with meeting, date, item and file;
+        ``speaker`` (name, party or role) keeps to what one speaker said."""
+        flt = _filters(van, tot, meeting, item, speaker)
+        return self.retriever.search(query, k=k, filters=flt)
 
     def meetings(self) -> list[MeetingInfo]:
         """What is indexed, oldest first."""

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 
 from .textutil import (
     REDACTION_TOKEN_RE,
+    count_redactions,
     find_date,
     is_date_only,
     legend_codes,
@@ -328,6 +329,7 @@ def _parse_file(data: bytes, src: str, max_bytes: int, settings: Settings) -> li
     if not (data.startswith(b"%PDF-") or src.lower().endswith(".pdf")):
         text = read_text(data, src, max_bytes)
         doc = _parse(text, src, hashlib.sha256(data).hexdigest())
+        doc.redaction_grounds = count_redactions(text)
         return [_as_kind(doc, normalise_chars(text), bundled=False)]
     pages = _pdf_pages(data, src, settings)
     sha = hashlib.sha256(data).hexdigest()
@@ -409,6 +411,8 @@ def _parse_pages(pages: list[PdfPage], src: str, sha: str) -> Meeting:
     meeting = _parse("\n\n".join(texts), src, sha, page_of_row=(rows, numbers))
     meeting.pages = (pages[0].number, pages[-1].number)
     meeting.ocr_pages = [p.number for p in pages if p.ocr]
+    # every page counts, letterhead and header included: a redacted phone number is one too
+    meeting.redaction_grounds = count_redactions("\n".join(p.text for p in pages))
     unread = [p.problem for p in pages if p.problem]
     if unread:
         meeting.warnings.append(
@@ -436,6 +440,7 @@ def _as_kind(doc: Meeting, raw: str, *, bundled: bool) -> Meeting:
         doc.inventory_entries = read_inventory(raw)
         doc.title = "Inventarislijst"
         doc.meeting_date = None  # the dates in it are its documents' dates
+        doc.redaction_grounds = {}  # its grounds column names what was applied elsewhere
     elif kind in ("email", "memo"):
         head = email_fields(raw)
         doc.subject = normalise_redactions(head.subject, token=False)[0] if head.subject else None

@@ -31,6 +31,8 @@ __all__ = ["PdfPage", "PdfReadError", "WordBox", "ocr_progress", "read_pdf_pages
 
 #: A stamp ('Document 12', '5.1.2e', a page number) has fewer letters and digits than this.
 _STAMP_CHARS = 200
+#: Cells per side of the grid image cover is measured on.
+_GRID = 40
 #: An image covering at least this share of the page makes it a scan.
 _SCAN_COVER = 0.5
 #: A page with next to no text layer is a scan when an image covers at least this share.
@@ -110,16 +112,26 @@ def _text_layer(data: bytes) -> list[tuple[str, list[WordBox], tuple[float, floa
 
 
 def _image_cover(page: object) -> float:
-    """Share of the page's area under its largest image."""
+    """Share of the page's area under images. A scanner may store a page as a stack of strips,
+    so the images' union is measured, on a grid of ``_GRID`` x ``_GRID`` cells."""
     import pypdfium2.raw as pdfium_c
 
     width, height = page.get_size()  # type: ignore[attr-defined]
-    area = max(width * height, 1.0)
-    best = 0.0
+    if width <= 0 or height <= 0:
+        return 0.0
+    covered = [[False] * _GRID for _ in range(_GRID)]
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):  # type: ignore[attr-defined]
         left, bottom, right, top = obj.get_bounds()
-        best = max(best, (right - left) * (top - bottom) / area)
-    return min(best, 1.0)
+        cols = range(
+            max(0, int(left / width * _GRID)), min(_GRID, int(right / width * _GRID + 0.999))
+        )
+        rows = range(
+            max(0, int(bottom / height * _GRID)), min(_GRID, int(top / height * _GRID + 0.999))
+        )
+        for r in rows:
+            for c in cols:
+                covered[r][c] = True
+    return sum(map(sum, covered)) / (_GRID * _GRID)
 
 
 def read_pdf_pages(

@@ -10,7 +10,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel, ConfigDict, Field
 
-from .chunk import date_ts, page_in_chunk, reference
+from .chunk import date_ts, page_in_chunk, reference, speaker_in_chunk
 from .index import Index
 
 __all__ = ["Hit", "HybridRetriever", "SearchFilters", "rrf_fuse"]
@@ -26,9 +26,14 @@ class SearchFilters(BaseModel):
     tot: dt.date | None = Field(default=None, description="Meetings on or before this date.")
     meeting: str | None = Field(default=None, description="Substring of meeting title or id.")
     item: str | None = Field(default=None, description="Agenda item label, e.g. '3c'.")
+    speaker: str | None = Field(
+        default=None,
+        description="Substring of the speaker of verbatim minutes: a name, party or role "
+        "('SP', 'Verdonk', 'wethouder').",
+    )
 
     def is_empty(self) -> bool:
-        return not any((self.van, self.tot, self.meeting, self.item))
+        return not any((self.van, self.tot, self.meeting, self.item, self.speaker))
 
 
 class Hit(BaseModel):
@@ -49,6 +54,12 @@ class Hit(BaseModel):
     end: int = 0
     kind: str = Field(default="minutes", description="'minutes', 'email', 'memo', …")
     pages: str = Field(default="", description="Pages of a PDF the chunk spans (see chunk).")
+    speakers: str = Field(default="", description="Turns of speech in the chunk (see chunk).")
+
+    def speaker_of(self, quote: str) -> str:
+        """Who speaks ``quote`` (a piece of the text) in verbatim minutes; '' if not known."""
+        pos = self.text.find(quote)
+        return speaker_in_chunk(self.speakers, max(pos, 0))
 
     def page_of(self, quote: str) -> int | None:
         """The PDF page on which ``quote`` (a piece of the text) stands."""
@@ -143,7 +154,7 @@ class HybridRetriever(BaseRetriever):
         if total == 0:
             return []
         where = self._where(filters, meeting_ids)
-        if where is not None:
+        if where is not None or filters.speaker:
             # Chroma's metadata pre-filter costs ~0.5 s at 100k chunks: take more neighbours and
             # filter them on the keyword index's cached columns; the same hits whenever enough
             # of them pass, else (a narrow filter) Chroma filters
@@ -160,6 +171,7 @@ class HybridRetriever(BaseRetriever):
                 ),
                 meeting_ids=set(meeting_ids) if meeting_ids is not None else None,
                 item_label=filters.item,
+                speaker=filters.speaker,
             )
             if passed is not None:
                 kept = [
@@ -167,10 +179,17 @@ class HybridRetriever(BaseRetriever):
                 ]
                 if len(kept) >= n or fetch == total:
                     return kept[:n]
+        only: list[str] | None = None
+        if filters.speaker:
+            # Chroma has no substring filter on metadata: the chunks of the speaker by name
+            only = self.index.keyword.speaker_ids(filters.speaker)
+            if not only:
+                return []
         res = coll.query(
             query_embeddings=[query_vector],
-            n_results=min(n, total),
+            n_results=min(n, total, len(only) if only is not None else total),
             where=where,
+            ids=only,
             include=["distances"],
         )
         # vectors are unit length: squared L2 distance d = 2 - 2·cos
@@ -188,6 +207,7 @@ class HybridRetriever(BaseRetriever):
             ),
             meeting_ids=meeting_ids,
             item_label=filters.item,
+            speaker=filters.speaker,
         )
 
     def search(
@@ -254,6 +274,7 @@ class HybridRetriever(BaseRetriever):
                     end=int(meta.get("end", 0)),
                     kind=str(meta.get("kind", "minutes")),
                     pages=str(meta.get("pages", "")),
+                    speakers=str(meta.get("speakers", "")),
                 )
             )
         return hits

@@ -345,19 +345,20 @@ class Citation(BaseModel):
     source: str = Field(description="Path of the verslag file ('release.pdf#pages=3-4').")
     page: int | None = Field(default=None, description="PDF page of the quote, or null.")
     kind: str = Field(default="minutes", description="'minutes', 'email', 'memo', …")
+    speaker: str = Field(
+        default="", description="Who speaks the quote in verbatim minutes ('' if not known)."
+    )
 
     @property
     def ref(self) -> str:
-        """'[MT DGLZ breed, 1 maart 2021, punt 3c]' (', p. 4]' for a PDF)."""
+        """'[MT DGLZ breed, 1 maart 2021, punt 3c]' (', p. 4]' for a PDF; the speaker last for
+        verbatim minutes: '…, p. 12, Rita Verdonk (Hart voor Den Haag)]')."""
         from .chunk import reference
 
-        return (
-            "["
-            + reference(
-                self.meeting_title, self.meeting_date, self.item_label, self.page, self.kind
-            )
-            + "]"
+        ref = reference(
+            self.meeting_title, self.meeting_date, self.item_label, self.page, self.kind
         )
+        return f"[{ref}, {self.speaker}]" if self.speaker else f"[{ref}]"
 
     @property
     def heading(self) -> str:

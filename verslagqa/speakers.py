@@ -76,7 +76,9 @@ def chair_name(value: str) -> tuple[str, str]:
         m = re.match(rf"^\s*(?:de\s+)?({_ROLE})\b", part)
         if m and not office:
             office = m.group(1).lower()
-        words = re.sub(rf"^\s*(?:de\s+)?(?:{_ROLE}\s*)?(?:{_HONORIFIC}\s*)*", "", part).strip()
+        words = re.sub(
+            rf"^\s*(?:{_HONORIFIC}\s*)*(?:de\s+)?(?:{_ROLE}\s*)?(?:{_HONORIFIC}\s*)*", "", part
+        ).strip()
         if not name and re.search(r"[A-ZÀ-Þ][a-zà-ÿ]", words):
             name = words
     return name, office

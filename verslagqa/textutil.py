@@ -20,6 +20,7 @@ __all__ = [
     "find_time_range",
     "is_redaction_only",
     "normalise_redactions",
+    "count_redactions",
     "redaction_code",
     "slugify",
 ]
@@ -96,11 +97,22 @@ def find_time_range(text: str) -> tuple[str | None, str | None]:
 # Woo grounds 5.1.1a-e, 5.1.2a-i (plus 5.1.4/5.1.5), Wob 10.1a-d / 10.2a-g. A letter is required
 # so ordinary numbers ("10.2 miljoen") are never taken for a redaction. OCR repeats like
 # "5.1.2e2e" and spellings "5.1.2.e", "5.1.2 e", "5,1,2e" collapse to one code.
+# Also 'art. 10.2.e' (the article word goes with the code), and an OCR layer's '10 2 e' and
+# '5 1 2 e' (the dots read as spaces).
 _CODE_RE = re.compile(
-    rf"(?<![\w.,])(?<!{REDACTION_TOKEN_PREFIX} )"
-    r"(?P<num>5\s?[.,]\s?1\s?[.,]\s?[1-5]|10\s?[.,]\s?[12])[.,]?\s?(?P<letter>[a-i])"
+    rf"(?<![\w.,])(?<!{REDACTION_TOKEN_PREFIX} )(?:(?i:art(?:ikel)?\.?)\s?)?"
+    r"(?P<num>5\s?[.,]\s?1\s?[.,]\s?[1-5]|10\s?[.,]\s?[12]|5\s1\s[1-5](?=\s[a-i]\b)"
+    r"|10\s[12](?=\s[a-g]\b))[.,]?\s?(?P<letter>[a-i])"
     r"(?:\d?[a-i](?![a-z]))*(?![a-z0-9])"
 )
+# '(10)(2e)', printed small as '(10)' over '(2e)'
+_PAREN_CODE_RE = re.compile(
+    r"\(\s?(?P<num>10|5\.1)\s?\)\s*\(\s?(?P<lid>[12])\s?(?P<letter>[a-i])\s?\)"
+)
+# a black bar that an OCR layer read as a run of ones ('111111•1111', '11111111MOMIII')
+_BAR_DEBRIS = re.compile(r"(?<!\w)(?=[1Il|•.!]*1{4})[1Il|•.!]{8,}(?:[A-Z]{2,8}\b)?")
+# a passage left out because it is outside the request: a mark without a ground
+_OUT_OF_SCOPE = re.compile(r"(?i)\bbuiten\s+(?:verzoek|reikwijdte)\b")
 _ORDINALS = {"eerste": "1", "tweede": "2", "derde": "3", "vierde": "4", "vijfde": "5"}
 # 'artikel 5.1 lid 2 onder e Woo', 'art. 5.1. lid 2 sub e', 'art. 5.1 lid 2 e', and OCR
 # without spaces or with a letter dropped: 'Arikel51lid2Woo', 'Art. 5. 1 lid 2 sub e'. Without
@@ -112,7 +124,9 @@ _ARTICLE_RE = re.compile(
     r"(?:(?:(?:onder|sub)\s*(?P<letter>[a-i])|(?<=\d\s)(?P<bare>[a-i]))(?![a-z]))?\s*,?\s*"
     r"(?:van\s+de\s+)?(?P<law>Woo|Wob)?(?![a-z])"
 )
-REDACTION_TOKEN_RE = re.compile(rf"\[{REDACTION_TOKEN_PREFIX}(?: (?P<code>[0-9.]+[a-i]?))?\]")
+REDACTION_TOKEN_RE = re.compile(
+    rf"\[{REDACTION_TOKEN_PREFIX}(?: (?P<code>[0-9.]+[a-i]?|buiten verzoek))?\]"
+)
 # Woo releases that black out words and print a mark instead of the ground
 _WORD_MARK = re.compile(
     r"\((?:geanonimiseerd|weggelakt|gelakt|zwartgelakt)\)|\[(?:geanonimiseerd)\]", re.I
@@ -174,9 +188,39 @@ def normalise_redactions(text: str, token: bool = True) -> tuple[str, int]:
         code = _article_code(m)
         return f"[{REDACTION_TOKEN_PREFIX} {code}]" if token else code
 
+    def paren_sub(m: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        code = f"{m.group('num')}.{m.group('lid')}{m.group('letter')}"
+        return f"[{REDACTION_TOKEN_PREFIX} {code}]" if token else code
+
+    def bar_sub(m: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return f"[{REDACTION_TOKEN_PREFIX}]" if token else ""
+
+    def scope_sub(m: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return f"[{REDACTION_TOKEN_PREFIX} buiten verzoek]" if token else m.group(0)
+
     text = _ARTICLE_RE.sub(art_sub, text)
+    text = _PAREN_CODE_RE.sub(paren_sub, text)
     text = _CODE_RE.sub(code_sub, text)
+    text = _BAR_DEBRIS.sub(bar_sub, text)
+    text = _OUT_OF_SCOPE.sub(scope_sub, text)
     return text, count
+
+
+def count_redactions(text: str) -> dict[str, int]:
+    """Redaction marks in ``text`` per ground ('10.2e': 6, '': a bar without a printed ground),
+    every spelling read as one (see :func:`normalise_redactions`)."""
+    marked = mark_word_redactions(normalise_redactions(text)[0], None)[0]
+    counts: dict[str, int] = {}
+    for m in REDACTION_TOKEN_RE.finditer(marked):
+        code = m.group("code") or ""
+        counts[code] = counts.get(code, 0) + 1
+    return counts
 
 
 def is_redaction_only(text: str) -> bool:

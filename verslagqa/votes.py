@@ -55,12 +55,18 @@ _RIS = re.compile(r"\b(RIS\s?\d{5,7})\b")
 _ROW_START = re.compile(r"^\s*(?P<ris>\d{5,7})\s+(?P<rest>\S.*)$")
 
 _IN_STEMMING = re.compile(r"(?im)^\s*In stemming (?:komt|komen)\s+(?P<subject>.+?)\.?\s*$")
+# the tally before or after the outcome: 'wordt aangenomen met 31 tegen 13 stemmen', 'is met 20
+# stemmen voor en 15 tegen verworpen', 'met algemene stemmen aangenomen'
+_TALLY = (
+    r"met\s+(?:(?P<unanimous{n}>algemene\s+stemmen)|(?P<for{n}>\d{{1,3}})\s+(?:stemmen?\s+)?"
+    r"(?:voor\s+)?(?:en|tegen)\s+(?P<against{n}>\d{{1,3}})(?:\s+stemmen?)?(?:\s+tegen)?)"
+)
 _RESULT = re.compile(
     rf"(?i)\b(?:wordt|worden|is|zijn)\s+(?:(?:dus|daarmee|derhalve)\s+)?"
+    rf"(?:{_TALLY.format(n=1)}\s+)?"
     rf"(?:(?:ongewijzigd|zonder\s+(?:beraadslaging\s+en\s+zonder\s+)?stemming)\s+)?"
     rf"(?P<o>{_OUTCOME_ALT})"
-    r"(?:\s+met\s+(?:(?P<unanimous>algemene\s+stemmen)|(?P<for>\d{1,3})\s+(?:stemmen?\s+)?"
-    r"tegen\s+(?P<against>\d{1,3})))?"
+    rf"(?:\s+{_TALLY.format(n=2)})?"
 )
 _WITHDRAWN = re.compile(
     rf"(?i)\baangezien\s+(?:de\s+)?(?:{_KIND_WORDS}(?:en)?)\s+(?P<list>.+?)\s+"
@@ -133,13 +139,15 @@ def _votes(meeting: Meeting) -> Iterator[_Record]:
         r = _RESULT.search(window)
         if r is None:
             continue
+        votes_for = r.group("for1") or r.group("for2")
+        against = r.group("against1") or r.group("against2")
         yield _Record(
             m.start(),
             m.end() + r.end(),
             m.group("subject").strip(),
             outcome_of(r.group("o")),
-            int(r.group("for")) if r.group("for") else None,
-            int(r.group("against")) if r.group("against") else None,
+            int(votes_for) if votes_for else None,
+            int(against) if against else None,
         )
     for m in _WITHDRAWN.finditer(text):
         for part in re.split(r",\s*|\s+en\s+", m.group("list")):
@@ -206,7 +214,10 @@ def _rows(meeting: Meeting) -> Iterator[_Record]:
         if not stripped:
             continue
         label = re.split(r"\s", stripped, maxsplit=1)[0]
-        is_row = bool(_ROW_START.match(stripped)) or (label in labels and label != stripped)
+        is_row = bool(_ROW_START.match(stripped)) or (
+            label.rstrip(".") in labels and label != stripped
+        )
+        complete = row and any(outcome_of(c) for c in row[-1][1].split("\t")[1:])
         only = _OUTCOME_ONLY.match(stripped)
         if is_row:
             rec = close(None)
@@ -218,7 +229,7 @@ def _rows(meeting: Meeting) -> Iterator[_Record]:
             if rec:
                 yield rec
             row = []
-        elif row and len(row) < 3 and not _OUTCOME_END.search(row[-1][1]):
+        elif row and len(row) < 3 and not complete and not _OUTCOME_END.search(row[-1][1]):
             row.append((start, line))  # a wrapped row
         else:
             rec = close(None)
