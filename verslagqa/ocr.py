@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 __all__ = [
     "INSTALL_HINT",
     "OcrCache",
+    "OcrText",
+    "text_from_tsv",
     "OcrError",
     "OcrUnavailable",
     "ocr_image",
@@ -71,8 +73,53 @@ def ocr_status(language: str = "nld") -> str | None:
     return None
 
 
-def ocr_image(image: Image, settings: OcrSettings) -> str:
-    """The text Tesseract reads on ``image`` (raises :class:`OcrError` on failure)."""
+#: A word Tesseract read: (start, end) in the text, and its box in pixels (left, top, right,
+#: bottom) of the image it read.
+PixelWord = tuple[int, int, int, int, int, int]
+
+
+class OcrText(str):
+    """The text of an OCR'd page; ``words`` holds each word's place in the text and its box in
+    the image's pixels, for locating a quote on the page."""
+
+    words: list[PixelWord]
+
+    def __new__(cls, text: str, words: list[PixelWord] | None = None) -> OcrText:
+        obj = super().__new__(cls, text)
+        obj.words = list(words or [])
+        return obj
+
+
+def text_from_tsv(tsv: str) -> OcrText:
+    """Tesseract's TSV as text (words of a line joined by spaces, lines by newlines, a blank
+    line between paragraphs) with every word's pixel box."""
+    parts: list[str] = []
+    words: list[PixelWord] = []
+    size = 0
+    last: tuple[str, str, str] | None = None
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
+            continue
+        block, par, line = cols[2], cols[3], cols[4]
+        if last is not None:
+            sep = (
+                " " if (block, par, line) == last else "\n" if (block, par) == last[:2] else "\n\n"
+            )
+            parts.append(sep)
+            size += len(sep)
+        last = (block, par, line)
+        word = cols[11].strip()
+        left, top, width, height = (int(c) for c in cols[6:10])
+        words.append((size, size + len(word), left, top, left + width, top + height))
+        parts.append(word)
+        size += len(word)
+    return OcrText("".join(parts) + ("\n" if parts else ""), words)
+
+
+def ocr_image(image: Image, settings: OcrSettings) -> OcrText:
+    """The text Tesseract reads on ``image`` with its words' boxes (raises :class:`OcrError`
+    on failure)."""
     problem = ocr_status(settings.language)
     if problem:
         raise OcrUnavailable(problem)
@@ -81,7 +128,7 @@ def ocr_image(image: Image, settings: OcrSettings) -> str:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one page per core; threads only contend
     try:
         out = subprocess.run(
-            ["tesseract", "stdin", "stdout", "-l", settings.language, "--psm", "3"],
+            ["tesseract", "stdin", "stdout", "-l", settings.language, "--psm", "3", "tsv"],
             input=buf.getvalue(),
             capture_output=True,
             timeout=settings.timeout_s,
@@ -95,14 +142,14 @@ def ocr_image(image: Image, settings: OcrSettings) -> str:
     if out.returncode != 0:
         msg = out.stderr.decode("utf-8", "replace").strip().splitlines()
         raise OcrError(f"Tesseract failed ({msg[-1] if msg else out.returncode})")
-    return out.stdout.decode("utf-8", "replace")
+    return text_from_tsv(out.stdout.decode("utf-8", "replace"))
 
 
 class OcrCache:
     """OCR text of one file's pages on disk: ``<dir>/<sha256 of the file>.json``."""
 
     def __init__(self, directory: Path | None, data: bytes, settings: OcrSettings) -> None:
-        key = f"{settings.language}:{settings.dpi}"
+        key = f"{settings.language}:{settings.dpi}:tsv"  # tsv: words with their boxes
         self.path = (
             directory / f"{hashlib.sha256(data).hexdigest()}.json"
             if directory is not None and settings.cache
@@ -110,25 +157,35 @@ class OcrCache:
         )
         self.key = key
         self.pages: dict[str, str] = {}
+        self.words: dict[str, list[list[int]]] = {}
         if self.path and self.path.exists():
             try:
                 stored = json.loads(self.path.read_text(encoding="utf-8"))
                 if stored.get("key") == key:
                     self.pages = {str(k): str(v) for k, v in stored["pages"].items()}
+                    self.words = {str(k): v for k, v in stored.get("words", {}).items()}
             except (OSError, ValueError, KeyError, AttributeError):
                 self.pages = {}  # a damaged cache file is ignored and rewritten
 
-    def get(self, page: int) -> str | None:
-        return self.pages.get(str(page))
+    def get(self, page: int) -> OcrText | None:
+        text = self.pages.get(str(page))
+        if text is None:
+            return None
+        words = [(a, b, c, d, e, f) for a, b, c, d, e, f in self.words.get(str(page), [])]
+        return OcrText(text, words)
 
     def put(self, page: int, text: str) -> None:
-        self.pages[str(page)] = text
+        self.pages[str(page)] = str(text)
+        self.words[str(page)] = [list(w) for w in getattr(text, "words", [])]
         if self.path is None:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"key": self.key, "pages": self.pages}), encoding="utf-8")
+            tmp.write_text(
+                json.dumps({"key": self.key, "pages": self.pages, "words": self.words}),
+                encoding="utf-8",
+            )
             tmp.replace(self.path)
         except OSError:
             pass  # a read-only home only costs the cache

@@ -396,6 +396,20 @@ def _page_numbers(texts: list[str]) -> list[str]:
     return out
 
 
+def _redactions(pages: list[PdfPage]) -> dict[str, int]:
+    """Redactions per ground over ``pages``: the marks in the text, and on a scan the black
+    bars beyond them (a bar with its ground printed beside it is one redaction, not two)."""
+    total: dict[str, int] = {}
+    for p in pages:
+        counts = count_redactions(p.text)
+        extra = max(0, p.bars - sum(counts.values()))
+        if extra:
+            counts[""] = counts.get("", 0) + extra
+        for ground, n in counts.items():
+            total[ground] = total.get(ground, 0) + n
+    return total
+
+
 def _parse_pages(pages: list[PdfPage], src: str, sha: str) -> Meeting:
     texts = []
     for p in pages:
@@ -412,7 +426,7 @@ def _parse_pages(pages: list[PdfPage], src: str, sha: str) -> Meeting:
     meeting.pages = (pages[0].number, pages[-1].number)
     meeting.ocr_pages = [p.number for p in pages if p.ocr]
     # every page counts, letterhead and header included: a redacted phone number is one too
-    meeting.redaction_grounds = count_redactions("\n".join(p.text for p in pages))
+    meeting.redaction_grounds = _redactions(pages)
     unread = [p.problem for p in pages if p.problem]
     if unread:
         meeting.warnings.append(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from .ocr import OcrCache, OcrError, ocr_image, ocr_status
 from .pdftext import WordBox, page_text
+from .scan import black_bars, reading_quality
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -43,6 +44,9 @@ _MIN_COVER = 0.1
 _BOX_DEBRIS = re.compile(
     r"(?<!\S)(?:[|_=\-—■█]+|[A-Z]{1,3})\s*(?=(?:5\s?[.,]\s?1\s?[.,]\s?[1-5]\s?[a-i]|10\s?[.,]\s?[12]\s?[.,]?\s?[a-g])\b)"
 )
+
+#: Resolution black bars are looked for at: a tenth of an inch is 7.5 pixels.
+_BAR_DPI = 75
 
 #: Called as (source, pages OCR'd so far, pages to OCR) while a file's scans are read.
 ProgressFn = Callable[[str, int, int], None]
@@ -75,6 +79,8 @@ class PdfPage:
     problem: str | None = None  # why a page that looks scanned has no text
     words: list[WordBox] = field(default_factory=list)  # where each word of `text` stands
     size: tuple[float, float] = (0.0, 0.0)  # width, height in PDF points
+    scan: bool = False  # an image covers the page
+    bars: int = 0  # black bars (redactions without text) on a scan
 
 
 def _alnum(text: str) -> int:
@@ -137,16 +143,18 @@ def _image_cover(page: object) -> float:
 def read_pdf_pages(
     data: bytes, source: str, settings: OcrSettings, cache_dir: Path | None = None
 ) -> list[PdfPage]:
-    """Every page of the PDF in ``data`` as text, scans OCR'd where Tesseract is available."""
+    """Every page of the PDF in ``data`` as text, scans OCR'd where Tesseract is available.
+
+    A page is a scan when an image covers most of it (or, with next to no text layer, some of
+    it). A scan is OCR'd when its text layer is no more than a stamp, or when the layer reads
+    worse than ``settings.min_layer_quality`` (:func:`scan.reading_quality`); of a layer and
+    its OCR the better reading is kept. Black bars on scans are counted (``PdfPage.bars``)."""
     layers = _text_layer(data)
     pages = [
         PdfPage(number=i + 1, text=t, words=w, size=size) for i, (t, w, size) in enumerate(layers)
     ]
     if not settings.enabled:
         return _mark_unread(pages, settings, "OCR is off: VERSLAGQA_PARSE__OCR__ENABLED=false")
-    candidates = [p for p in pages if _alnum(p.text) < _STAMP_CHARS]
-    if not candidates:
-        return pages
     import pypdfium2 as pdfium
 
     try:
@@ -155,25 +163,56 @@ def read_pdf_pages(
         return _mark_unread(pages, settings, "pdfium cannot render this PDF")
     try:
         scans = []
-        for p in candidates:
+        for p in pages:
+            few = _alnum(p.text) < _STAMP_CHARS
             cover = _image_cover(doc[p.number - 1])
             # a blank page or a short typed page with a logo is no scan
             if cover >= _SCAN_COVER or (
-                cover >= _MIN_COVER and _alnum(p.text) < settings.min_chars
+                few and cover >= _MIN_COVER and _alnum(p.text) < settings.min_chars
             ):
-                scans.append(p)
+                p.scan = True
+                if few or reading_quality(p.text) < settings.min_layer_quality:
+                    scans.append(p)
+        _count_bars(doc, [p for p in pages if p.scan])
         if not scans:
             return pages
         problem = ocr_status(settings.language)
         if problem:
             for p in scans:
-                p.problem = problem
+                if _alnum(p.text) < _STAMP_CHARS:
+                    p.problem = problem
             return pages
         cache = OcrCache(cache_dir, data, settings)
         _ocr_pages(doc, scans, cache, settings, source)
     finally:
         doc.close()
     return pages
+
+
+def _count_bars(doc: object, scans: list[PdfPage]) -> None:
+    """Black bars per scanned page; a box in the same place on several pages is a letterhead's
+    logo, not a redaction."""
+    import pypdfium2 as pdfium
+
+    found: dict[int, list[tuple[int, int, int, int]]] = {}
+    for p in scans:
+        try:
+            image = doc[p.number - 1].render(scale=_BAR_DPI / 72).to_pil()  # type: ignore[index]
+        except (pdfium.PdfiumError, OSError, ValueError):
+            continue
+        found[p.number] = black_bars(image, _BAR_DPI)
+    seen: dict[tuple[int, int, int, int], int] = {}
+    for boxes in found.values():
+        for box in set(_rounded(b) for b in boxes):
+            seen[box] = seen.get(box, 0) + 1
+    for p in scans:
+        p.bars = sum(1 for b in found.get(p.number, []) if seen[_rounded(b)] < 2)
+
+
+def _rounded(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    # a tenth of an inch: the same logo scanned twice lands within it
+    step = _BAR_DPI // 10
+    return (box[0] // step, box[1] // step, box[2] // step, box[3] // step)
 
 
 def _ocr(image: Image, settings: OcrSettings) -> str:
@@ -195,9 +234,9 @@ def _ocr_pages(
         done = 0
         for p in [*scans, None]:
             if p is not None:
-                text = cache.get(p.number)
-                if text is not None:
-                    pending.append((p, text))
+                cached = cache.get(p.number)
+                if cached is not None:
+                    pending.append((p, cached))
                 else:
                     try:
                         page = doc[p.number - 1]  # type: ignore[index]
@@ -211,20 +250,39 @@ def _ocr_pages(
             while pending and (p is None or len(pending) > max(1, settings.workers)):
                 page_, job = pending.popleft()
                 try:
-                    text = job if isinstance(job, str) else job.result()
+                    read = job if isinstance(job, str) else job.result()
                 except (OcrError, OSError, ValueError) as exc:
                     page_.problem = f"page {page_.number}: {exc}"  # the others go on
                 else:
                     if not isinstance(job, str):
-                        cache.put(page_.number, text)
-                    text = _BOX_DEBRIS.sub("", text)
-                    stamp = page_.text.strip()
-                    page_.text = f"{stamp}\n{text}" if stamp and stamp not in text else text
-                    page_.ocr = True
-                    page_.words = []  # the text layer's boxes no longer match the text
+                        cache.put(page_.number, read)
+                    _take_ocr(page_, read, settings.dpi)
                 done += 1
                 if progress:
                     progress(source, done, len(scans))
+
+
+def _take_ocr(page: PdfPage, text: str, dpi: float) -> None:
+    """Put the OCR reading ``text`` on ``page`` unless its text layer reads better; a Woo
+    stamp the layer holds and the OCR lost is kept in front."""
+    words = getattr(text, "words", [])
+    # box debris before a ground goes, in place: the words keep their offsets
+    text = _BOX_DEBRIS.sub(lambda m: " " * len(m.group(0)), str(text))
+    layer = page.text.strip()
+    if _alnum(layer) >= _STAMP_CHARS and reading_quality(layer) >= reading_quality(text):
+        return  # the publisher's reading is the better one: keep it and its boxes
+    stamp = layer if _alnum(layer) < _STAMP_CHARS else ""
+    shift = len(stamp) + 1 if stamp and stamp not in text else 0
+    page.text = f"{stamp}\n{text}" if shift else text
+    page.ocr = True
+    scale = 72 / dpi
+    height = page.size[1]
+    # pixels from the top left → PDF points from the bottom left
+    page.words = [
+        (a + shift, b + shift, round(x0 * scale, 1), round(height - y1 * scale, 1),
+         round(x1 * scale, 1), round(height - y0 * scale, 1))
+        for a, b, x0, y0, x1, y1 in words
+    ]  # fmt: skip
 
 
 def _mark_unread(pages: list[PdfPage], settings: OcrSettings, why: str) -> list[PdfPage]:

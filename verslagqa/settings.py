@@ -56,6 +56,14 @@ class OcrSettings(BaseModel):
         description="A page whose text layer has fewer letters and digits than this is a scan "
         "and is OCR'd (page numbers and stamps alone stay under it).",
     )
+    min_layer_quality: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="A scanned page whose text layer reads worse than this (well-formed words "
+        "times punctuation, verslagqa.scan) is OCR'd again and the better reading kept; a layer "
+        "that lost its punctuation scores at most 0.25, a faithful one 0.8 or more.",
+    )
     timeout_s: float = Field(default=180.0, description="Longest Tesseract run for one page.")
     workers: int = Field(
         default=2, description="Pages read at the same time (one Tesseract process each)."
