@@ -12,8 +12,12 @@ def test_one_chunk_per_short_item_with_context_header() -> None:
     m = parse_verslag(SEED[1])
     chunks = chunk_meeting(m)
     assert [c.metadata["item_label"] for c in chunks if c.metadata["chunk_index"] == 0] == [
-        "1", "2", "3a", "3b", "3c", "3d", "4",
+        "", "1", "2", "3a", "3b", "3c", "3d", "4",
     ]  # fmt: skip
+    # the first chunk is the header's record: who attended is searched too
+    record = chunks[0]
+    assert record.metadata["item_title"] == "" and "Aanwezig" in record.text
+    assert record.metadata["start"] == 0 and record.text == m.text[: m.record_end].strip()
     c3c = next(c for c in chunks if c.metadata["item_label"] == "3c")
     assert c3c.embed_text.startswith(
         "MT DGLZ breed, 1 maart 2021, punt 3c Covid beleidskader fase 3\n"

@@ -223,7 +223,12 @@ def chunk_meeting(
 ) -> list[Chunk]:
     """Chunks for every agenda item of ``meeting``, in order."""
     chunks: list[Chunk] = []
-    for item in meeting.items:
+    record = meeting.text[: meeting.record_end]
+    items = list(meeting.items)
+    if record.strip():
+        # the header's record is searched too ('how many members were present?')
+        items.insert(0, AgendaItem(label="", title="", text=record, start=0, end=len(record)))
+    for item in items:
         if not item.text.strip():
             continue
         header = context_header(meeting, item)

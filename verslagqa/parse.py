@@ -369,7 +369,7 @@ def _raw(pages: list[PdfPage]) -> str:
 _PAGE_NO = re.compile(r"^\s*(?:-\s*)?(\d{1,4})(?:\s*-)?\s*$")
 
 
-def _page_numbers(texts: list[str]) -> list[str]:
+def _page_numbers(texts: list[str], numbers: list[int]) -> list[str]:
     """The pages without their printed page number: a first or last line that is a bare number
     counting up by one from page to page (a number that does not count up is content)."""
     found: list[tuple[int, int] | None] = []  # (line index, number) per page
@@ -387,7 +387,10 @@ def _page_numbers(texts: list[str]) -> list[str]:
     for i, text in enumerate(texts):
         cand = found[i]
         near = [found[j] for j in (i - 1, i + 1) if 0 <= j < len(found)]
-        counts = cand is not None and any(f is not None and abs(f[1] - cand[1]) == 1 for f in near)
+        counts = cand is not None and (
+            any(f is not None and abs(f[1] - cand[1]) == 1 for f in near)
+            or cand[1] == numbers[i]  # the page's own number, its neighbours unnumbered
+        )
         if counts and cand is not None:
             lines = text.split("\n")
             del lines[cand[0]]
@@ -417,7 +420,7 @@ def _parse_pages(pages: list[PdfPage], src: str, sha: str) -> Meeting:
         for rx in _BOILERPLATE_RES:
             text = rx.sub("\n", text)
         texts.append(text)
-    texts = _page_numbers(texts)
+    texts = _page_numbers(texts, [p.number for p in pages])
     rows = [0]
     for text in texts:
         rows.append(rows[-1] + text.count("\n") + 2)
@@ -563,13 +566,7 @@ def _parse(
         ln
         for k, ln in enumerate(lines)
         if k not in skip
-        and (
-            k >= body_start
-            or (ln.heading and not is_strong(ln.text) and k > (title_idx or -1))
-            # a sentence between two header fields ('De voorzitter. … open ik de vergadering.'
-            # between 'Voorzitter:' and 'Aanwezig:') is text of the minutes
-            or (header.first < k < body_start and _is_prose(ln.text))
-        )
+        and (k >= body_start or (ln.heading and not is_strong(ln.text) and k > (title_idx or -1)))
     ]
     mask = furniture_mask(body, counts)
     kept: list[Line] = []
@@ -583,6 +580,16 @@ def _parse(
             ln.blank_before = True
             cut = False
         kept.append(ln)
+    # the header's record (date, place, who attended, who was absent) is text a question asks
+    # about ('how many members were present?'): it opens the text, before the first item
+    zone = set(range(header.first, body_start)) if 0 <= header.first < body_start else set()
+    record = [
+        Line(**{**lines[k].__dict__, "blank_before": True})  # a field per line, never joined
+        for k in sorted(zone | header.lines)
+        if k != title_idx and lines[k].text and not is_strong(lines[k].text)
+    ]
+    ids = {id(lines[k]) for k in zone | header.lines}
+    kept = [ln for ln in kept if id(ln) not in ids]
 
     redactions = 0
     for key in ("title", "when", "place", "attendees", "absent"):
@@ -594,6 +601,13 @@ def _parse(
         redactions += n + marks
 
     items, full_text = build_items(kept)
+    # the record opens the text, before (and outside) the agenda items
+    record_text = "\n".join(normalise_redactions(ln.text)[0] for ln in record)
+    if record_text:
+        shift = len(record_text) + 2
+        full_text = f"{record_text}\n\n{full_text}"
+        for item in items:
+            item.start, item.end = item.start + shift, item.end + shift
     speakers = find_speakers(full_text, items, fields.get("chair", ""))
     place = fields.get("place") or None
     if place:
@@ -622,12 +636,13 @@ def _parse(
         text=full_text,
         speakers=speakers,
         warnings=warnings,
-        page_marks=_page_marks(kept, full_text) if page_of_row is not None else [],
+        page_marks=_page_marks([*record, *kept], full_text) if page_of_row is not None else [],
+        record_end=len(record_text),
     )
 
 
-def _is_prose(text: str) -> bool:
-    return len(text.split()) >= 6 and text.rstrip().endswith((".", "?", "!"))
+#: Characters a line needs to mark where its page starts in the cleaned text.
+_MIN_PROBE = 12
 
 
 def _page_marks(kept: list[Line], full_text: str) -> list[tuple[int, int]]:
@@ -635,8 +650,11 @@ def _page_marks(kept: list[Line], full_text: str) -> list[tuple[int, int]]:
     marks: list[tuple[int, int]] = []
     cursor = 0
     last = None
+    seen = Counter(ln.key for ln in kept)
     for ln in kept:
-        if ln.page == last or not ln.text:
+        # a short line ('2', 'wordt.') or a running header is found anywhere: a page starts at
+        # its first line that can be found only where it stands
+        if ln.page == last or len(ln.text.strip()) < _MIN_PROBE or seen[ln.key] > 1:
             continue
         probe = ln.text[:40]
         pos = full_text.find(probe, cursor)

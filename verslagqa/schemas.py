@@ -138,6 +138,11 @@ class Meeting(BaseModel):
     inventory_entries: list[InventoryEntry] = Field(
         default_factory=list, description="The rows, when this document is an inventory list."
     )
+    record_end: int = Field(
+        default=0,
+        description="Meeting.text up to here is the header's record (date, place, who attended, "
+        "who was absent), outside the agenda items.",
+    )
     speakers: list[Speaker] = Field(
         default_factory=list, description="Turns of speech, in order (verbatim minutes)."
     )
@@ -168,7 +173,9 @@ class Meeting(BaseModel):
 
     def to_public_dict(self) -> dict:
         """The JSON shape of `verslagqa parse --json`."""
-        data = self.model_dump(mode="json", exclude={"items", "text", "page_marks", "speakers"})
+        data = self.model_dump(
+            mode="json", exclude={"items", "text", "page_marks", "speakers", "record_end"}
+        )
         data["items"] = [{"label": i.label, "title": i.title, "text": i.text} for i in self.items]
         return data
 
