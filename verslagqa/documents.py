@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from .header import OTHER_MEETING
 from .pdf import PdfPage
 from .schemas import InventoryEntry
 from .textutil import find_date
@@ -44,8 +45,8 @@ _PAGE_OF = re.compile(
 )
 _PAGE_ALONE = re.compile(r"^\s*(?:-\s*)?(\d{1,3})\s*(?:/\s*(\d{1,3}))?\s*(?:-)?\s*$")
 _TITLE_CUE = re.compile(
-    r"(?i)^\W*(?:concept[- ]?)?(verslag|notulen|besluitenlijst|actiepuntenlijst|agenda|memo|"
-    r"memorandum|nota|notitie|inventarislijst|inventaris)\b"
+    r"(?i)^\W*(?:concept[- ]?)?(verslag|notulen|besluitenlijst|actiepuntenlijst|actielijst"
+    r"|agenda|memo|memorandum|nota|notitie|inventarislijst|inventaris)\b"
 )
 _MAIL_KEYS = {
     "from": "sender", "van": "sender",
@@ -193,8 +194,64 @@ def _continues(prev: PageCues, cur: PageCues) -> bool:
     return cur.page == prev.page + 1
 
 
+#: Lines below a document's opening line within which its date must stand.
+_DATE_WITHIN = 3
+#: Lines below it within which a meeting header label ('Aanwezig:') must stand.
+_HEADER_WITHIN = 8
+
+
+def _opens_inside(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` of a page opens a new document in the middle of the page: a title
+    cue ('Verslag', 'Actielijst', 'Agenda') with its date at most ``_DATE_WITHIN`` lines down
+    and a meeting header label at most ``_HEADER_WITHIN`` lines down (bundles that paste the
+    minutes of several meetings one after the other), after a line that ends what was above."""
+    line = lines[i]
+    if not _TITLE_CUE.match(line) or len(line.split()) > 14 or OTHER_MEETING.search(line):
+        return False
+    heading = len(line.split()) <= 3 or line.isupper()
+    above = lines[i - 1] if i else ""
+    if above and not heading and not re.search(r"[.:;!?)]$", above) and len(above.split()) > 3:
+        return False  # the line above goes on: this is a sentence, not a title
+    if not any(find_date(ln) for ln in lines[i : i + 1 + _DATE_WITHIN]):
+        return False
+    below = lines[i + 1 : i + 1 + _HEADER_WITHIN]
+    # a meeting's header, or an agenda's first point right under its title
+    return any(_HEADER_LABEL.match(ln) for ln in below) or any(
+        re.match(r"^1[.)]\s+\S", ln) for ln in below[:2]
+    )
+
+
+def split_inside(pages: Sequence[PdfPage]) -> list[PdfPage]:
+    """The pages with each page cut where a document starts in its middle (see
+    :func:`_opens_inside`); the pieces keep their page's number."""
+    out: list[PdfPage] = []
+    for page in pages:
+        raw = page.text.split("\n")
+        lines = [ln.strip() for ln in raw]
+        nonempty = [k for k, ln in enumerate(lines) if ln]
+        cuts = [
+            nonempty[j]
+            for j in range(1, len(nonempty))
+            if _opens_inside([lines[k] for k in nonempty], j)
+        ]
+        start = 0
+        for cut in [*cuts, len(raw)]:
+            offset = sum(len(r) + 1 for r in raw[:start])
+            end = sum(len(r) + 1 for r in raw[:cut])
+            text = "\n".join(raw[start:cut])
+            if text.strip():
+                words = [
+                    (a - offset, b - offset, *box) for a, b, *box in page.words if offset <= a < end
+                ]
+                out.append(replace(page, text=text, words=words))  # type: ignore[arg-type]
+            start = cut
+    return out
+
+
 def split_pages(pages: Sequence[PdfPage]) -> list[DocumentPart]:
-    """The documents a PDF holds, by page-level cues (one part when nothing says otherwise)."""
+    """The documents a PDF holds, by page-level cues (one part when nothing says otherwise);
+    a document that starts in the middle of a page starts on a piece of that page."""
+    pages = split_inside(pages)
     parts: list[DocumentPart] = []
     prev: PageCues | None = None
     running: list[set[str]] = []  # the lines of each page of the current document

@@ -269,6 +269,8 @@ _OTHER_MEETING = re.compile(
     r"|publicatie|opgesteld|gewijzigd|herzien|deadline|uiterlijk|verstuurd|versie)\b",
     re.I,
 )
+#: A line about another meeting than the one the document records (public name).
+OTHER_MEETING = _OTHER_MEETING
 TOP_LINES = 25
 
 
@@ -536,7 +538,7 @@ def clean_title(text: str) -> str:
 
 _MEETING_NOUN = re.compile(
     r"(?i)\b(?:\w*(?:overleg|vergadering|bijeenkomst|beraad|staf|werkgroep|stuurgroep|klankbord"
-    r"|commissie|raad|team|sessie|MT)\w*)\b"
+    r"|commissie|raad|team|sessie|platform|forum|MT)\w*)\b"
 )
 
 
