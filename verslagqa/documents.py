@@ -168,6 +168,17 @@ def _body_line(line: str) -> bool:
     )
 
 
+def _prose_line(line: str) -> bool:
+    """A line of a document's own text, not of a letterhead: an agenda point, a long line, or
+    a sentence's end."""
+    words = line.split()
+    return (
+        len(words) >= 6
+        or bool(_ITEM_LINE.match(line))
+        or (len(words) >= 4 and line.rstrip().endswith((".", ";")))
+    )
+
+
 def _key(line: str) -> str:
     return re.sub(r"\W+", " ", line.lower()).strip()
 
@@ -208,6 +219,8 @@ def _opens_inside(lines: list[str], i: int) -> bool:
     line = lines[i]
     if not _TITLE_CUE.match(line) or len(line.split()) > 14 or OTHER_MEETING.search(line):
         return False
+    if sum(1 for ln in lines[:i] if _prose_line(ln)) < 2:
+        return False  # only a letterhead above: the page's own document opens here
     heading = len(line.split()) <= 3 or line.isupper()
     above = lines[i - 1] if i else ""
     if above and not heading and not re.search(r"[.:;!?)]$", above) and len(above.split()) > 3:
