@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.enums import TextMode
 from PIL import Image, ImageDraw, ImageFont
 
 A4_PX_300DPI = (2480, 3508)
@@ -23,9 +24,15 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)  # Pillow's bundled FreeType font
 
 
-def scan_image(lines: list[str], *, redact: list[str] = ()) -> Image.Image:  # type: ignore[assignment]
+def scan_image(
+    lines: list[str],
+    *,
+    redact: list[str] = (),
+    black_out: list[str] = (),  # type: ignore[assignment]
+) -> Image.Image:
     """An A4 page at 300 dpi with ``lines`` printed on it; each word in ``redact`` is covered by
-    a black box with its ground printed beside it ('5.1.2e'), as Woo releases draw them."""
+    a black box with its ground printed beside it ('5.1.2e'), as Woo releases draw them; each
+    word in ``black_out`` by a black box alone (no ground printed)."""
     img = Image.new("L", A4_PX_300DPI, 255)
     draw = ImageDraw.Draw(img)
     font = _font(38)
@@ -33,12 +40,13 @@ def scan_image(lines: list[str], *, redact: list[str] = ()) -> Image.Image:  # t
     for line in lines:
         x = 220
         for word in line.split(" "):
-            if word in redact:
-                w = int(draw.textlength(word, font=font))
+            if word in redact or word in black_out:
+                w = max(int(draw.textlength(word, font=font)), 120)
                 draw.rectangle((x, y + 4, x + w, y + 44), fill=0)
                 x += w + 12
-                draw.text((x, y), "5.1.2e", font=font, fill=0)
-                x += int(draw.textlength("5.1.2e ", font=font))
+                if word in redact:
+                    draw.text((x, y), "5.1.2e", font=font, fill=0)
+                    x += int(draw.textlength("5.1.2e ", font=font))
                 continue
             draw.text((x, y), word, font=font, fill=0)
             x += int(draw.textlength(word + " ", font=font))
@@ -55,6 +63,8 @@ class Page:
     stamp: str | None = None  # e.g. 'Document 2', printed as text in the top margin
     footer: str | None = None  # e.g. 'Pagina 1 van 2'
     redact: tuple[str, ...] = ()
+    black_out: tuple[str, ...] = ()
+    layer: str | None = None  # a scan's (invisible) OCR text layer, as a scanner writes one
 
 
 def make_pdf(pages: list[Page]) -> bytes:
@@ -65,8 +75,19 @@ def make_pdf(pages: list[Page]) -> bytes:
         pdf.add_page()
         if page.scanned:
             buf = io.BytesIO()
-            scan_image(page.lines, redact=list(page.redact)).save(buf, "PNG")
+            scan_image(page.lines, redact=list(page.redact), black_out=list(page.black_out)).save(
+                buf, "PNG"
+            )
             pdf.image(buf, x=0, y=0, w=210, h=297)
+            if page.layer is not None:
+                pdf.set_font("Helvetica", size=11)
+                pdf.text_mode = TextMode.INVISIBLE
+                pdf.set_xy(20, 22)
+                for line in page.layer.splitlines():
+                    pdf.set_x(20)
+                    pdf.cell(170, 5.4, line.encode("latin-1", "replace").decode("latin-1"))
+                    pdf.ln(5.4)
+                pdf.text_mode = TextMode.FILL
         else:
             pdf.set_font("Helvetica", size=11)
             pdf.set_xy(20, 25)

@@ -100,6 +100,44 @@ def test_redaction_box_with_ground_becomes_a_redaction(tmp_path: Path) -> None:
 
 
 @needs_ocr
+def test_black_bars_without_a_ground_are_counted_from_the_image(tmp_path: Path) -> None:
+    """A fully scanned minutes with names blacked out and no ground printed: the bars are the
+    redactions; a bar with its ground printed beside it counts once, under its ground."""
+    lines = ["Verslag overleg Digitale Toegang", "Datum: 14 maart 2024",
+             "Aanwezig: Pietersen en Dekker en Smulders", "1. Opening",
+             "Mevrouw Jansen opent de vergadering en heet iedereen welkom.",
+             "2. Begroting", "De heer Bakker licht de begroting toe."]  # fmt: skip
+    page = Page(lines, scanned=True, black_out=("Pietersen", "Dekker", "Bakker"),
+                redact=("Jansen",))  # fmt: skip
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(make_pdf([page, Page(lines[3:], scanned=True, black_out=("Bakker",))]))
+    m = parse_verslag(path, settings=_settings(tmp_path))
+    assert m.redaction_grounds == {"5.1.2e": 1, "": 4}, m.redaction_grounds
+    assert [i.label for i in m.items if i.label][:2] == ["1", "2"]
+    assert "Pietersen" not in m.text and "Bakker" not in m.text
+
+
+@needs_ocr
+def test_a_scans_text_layer_without_punctuation_is_read_again(tmp_path: Path) -> None:
+    """A scanner's OCR layer that lost its punctuation and misread words reads worse than this
+    project's OCR of the same page: the better reading is kept, with its words' boxes; a good
+    layer is kept as it is (no OCR run)."""
+    bad = "\n".join(re.sub(r"[.,:]", "", ln).replace("vergadering", "vergadcring")
+                    for ln in SCAN_TEXT)  # fmt: skip
+    path = tmp_path / "layered.pdf"
+    path.write_bytes(make_pdf([Page(SCAN_TEXT, scanned=True, layer=bad)]))
+    settings = _settings(tmp_path)
+    page = pdf_mod.read_pdf_pages(path.read_bytes(), str(path), settings.parse.ocr)[0]
+    assert page.scan and page.ocr
+    assert "." in page.text and "vergadcring" not in page.text
+    assert page.words and page.words[0][2] < page.words[0][4]  # boxes in PDF points
+    good = tmp_path / "good.pdf"
+    good.write_bytes(make_pdf([Page(SCAN_TEXT, scanned=True, layer="\n".join(SCAN_TEXT))]))
+    kept = pdf_mod.read_pdf_pages(good.read_bytes(), str(good), settings.parse.ocr)[0]
+    assert kept.scan and not kept.ocr
+
+
+@needs_ocr
 def test_ocr_text_is_cached_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "scan.pdf"
     path.write_bytes(make_pdf([Page(SCAN_TEXT[:6], scanned=True)]))

@@ -248,6 +248,7 @@ def split_inside(pages: Sequence[PdfPage]) -> list[PdfPage]:
             if _opens_inside([lines[k] for k in nonempty], j)
         ]
         start = 0
+        pieces: list[PdfPage] = []
         for cut in [*cuts, len(raw)]:
             offset = sum(len(r) + 1 for r in raw[:start])
             end = sum(len(r) + 1 for r in raw[:cut])
@@ -256,9 +257,30 @@ def split_inside(pages: Sequence[PdfPage]) -> list[PdfPage]:
                 words = [
                     (a - offset, b - offset, *box) for a, b, *box in page.words if offset <= a < end
                 ]
-                out.append(replace(page, text=text, words=words))  # type: ignore[arg-type]
+                piece = replace(page, text=text, words=words, bar_boxes=[])  # type: ignore[arg-type]
+                pieces.append(piece)
             start = cut
+        _share_bars(page, pieces)
+        out.extend(pieces)
     return out
+
+
+def _share_bars(page: PdfPage, pieces: list[PdfPage]) -> None:
+    """Each black bar goes to the piece of the page it stands in (by height on the page: a
+    piece runs down to where the next one's words start); without word boxes, to the first."""
+    if not pieces:
+        return
+    if len(pieces) == 1:
+        pieces[0].bar_boxes = list(page.bar_boxes)
+        return
+    tops = [max((w[5] for w in piece.words), default=None) for piece in pieces]
+    for bar in page.bar_boxes:
+        middle = (bar[1] + bar[3]) / 2
+        home = pieces[0]
+        for piece, top in zip(pieces, tops, strict=True):
+            if top is not None and middle <= top + 2:
+                home = piece  # the lowest piece whose first line is above the bar
+        home.bar_boxes.append(bar)
 
 
 def split_pages(pages: Sequence[PdfPage]) -> list[DocumentPart]:

@@ -80,7 +80,12 @@ class PdfPage:
     words: list[WordBox] = field(default_factory=list)  # where each word of `text` stands
     size: tuple[float, float] = (0.0, 0.0)  # width, height in PDF points
     scan: bool = False  # an image covers the page
-    bars: int = 0  # black bars (redactions without text) on a scan
+    bar_boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
+    # black bars (redactions without text) on a scan, in PDF points like ``words``
+
+    @property
+    def bars(self) -> int:
+        return len(self.bar_boxes)
 
 
 def _alnum(text: str) -> int:
@@ -206,7 +211,13 @@ def _count_bars(doc: object, scans: list[PdfPage]) -> None:
         for box in set(_rounded(b) for b in boxes):
             seen[box] = seen.get(box, 0) + 1
     for p in scans:
-        p.bars = sum(1 for b in found.get(p.number, []) if seen[_rounded(b)] < 2)
+        scale = 72 / _BAR_DPI
+        height = p.size[1]
+        p.bar_boxes = [
+            (x0 * scale, height - y1 * scale, x1 * scale, height - y0 * scale)
+            for x0, y0, x1, y1 in found.get(p.number, [])
+            if seen[_rounded((x0, y0, x1, y1))] < 2
+        ]
 
 
 def _rounded(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
