@@ -380,9 +380,10 @@ def file_name_date(source: str) -> dt.date | None:
 # --------------------------------------------------------------------------------------------
 
 # 'sluit de vergadering om 21:05.': a colon is a time without 'uur'; '21.05' needs it
-_AT_TIME = r"\bom\s+(\d{1,2}[.:]\d{2}(?=\s*(?:uur|u\b))|\d{1,2}:\d{2}(?!\d))"
+# 'om 14.05 uur', 'te 23.57 uur' ('sluit de voorzitter te 23.57 uur de vergadering')
+_AT_TIME = r"\b(?:om|te)\s+(\d{1,2}[.:]\d{2}(?=\s*(?:uur|u\b))|\d{1,2}:\d{2}(?!\d))"
 _CLOSE = re.compile(rf"(?:sluit(?:ing)?\b.{{0,40}}?|gesloten\b.{{0,20}}?){_AT_TIME}", re.I)
-_OPEN = re.compile(rf"\bopent\b.{{0,40}}?{_AT_TIME}", re.I)
+_OPEN = re.compile(rf"\b(?:opent|geopend)\b.{{0,40}}?{_AT_TIME}", re.I)
 
 
 def _hhmm(text: str) -> str:
@@ -416,7 +417,7 @@ def pick_times(
                 start, end = s, e
                 break
     if end is None:
-        for ln in lines:
+        for ln in reversed(lines):  # the meeting closes at the end of its minutes
             m = _CLOSE.search(ln.text)
             if m:
                 end = _hhmm(m.group(1))
