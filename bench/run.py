@@ -29,6 +29,7 @@ WORK = ROOT / "bench" / ".work"
 SEED = 20211101
 
 FULL = {
+    "pdf": "evals/corpus-pdf/denhaag_raad_2025-01-23_notulen.pdf",  # 111 pages
     "index_sizes": [1000, 2000],
     "latency_sizes": [1000, 10_000, 100_000],
     "queries": 200,
@@ -37,6 +38,7 @@ FULL = {
     "budgets": [100, 150, 200, 250, 300, 400],
 }
 QUICK = {  # a smoke run of every phase: one small store (embedding is ~1 chunk/s on AVX2)
+    "pdf": "evals/corpus-pdf/denhaag_raad_2024-11-29_notulen.pdf",
     "index_sizes": [12],
     "latency_sizes": [200, 1000],
     "queries": 30,
@@ -134,6 +136,49 @@ def phase_index(args: dict[str, Any]) -> dict[str, Any]:
         "meetings": report.meetings,
         "seconds": seconds,
         "chunks_per_s": report.chunks / seconds,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def phase_pdf(args: dict[str, Any]) -> dict[str, Any]:
+    """A real PDF indexed into a fresh store (text layer, parse, chunks, embeddings, Chroma and
+    BM25: no OCR), and OCR of a scanned bundle's image-only pages with a fresh OCR cache."""
+    import shutil
+
+    from verslagqa.index import Index, embed_progress
+    from verslagqa.parse import parse_file, pdf_pages_of
+    from verslagqa.settings import Settings
+
+    store = Path(args["store"])
+    shutil.rmtree(store, ignore_errors=True)
+    settings = Settings(store=store)
+    settings.parse.ocr = settings.parse.ocr.model_copy(update={"cache_dir": store / "ocr"})
+    index = Index(settings)
+    index.embeddings.embed_query("warm-up")  # model load is reported separately
+    pdf = ROOT / args["pdf"]
+    t0 = time.perf_counter()
+    (meeting,) = parse_file(pdf, settings=settings)
+    parse_s = time.perf_counter() - t0
+    steps: list[int] = []
+    t0 = time.perf_counter()
+    with embed_progress(lambda done, total: steps.append(done)):
+        report = index.add([pdf])
+    index_s = time.perf_counter() - t0
+    scan = ROOT / args["scan"]
+    t0 = time.perf_counter()
+    pages = [p for p in pdf_pages_of(scan, settings) if p.ocr][: args.get("ocr_pages")]
+    ocr_s = time.perf_counter() - t0
+    return {
+        "pdf": args["pdf"],
+        "pages": meeting.pages[1] if meeting.pages else 0,
+        "chunks": report.chunks,
+        "parse_seconds": round(parse_s, 2),
+        "index_seconds": round(index_s, 2),
+        "progress_reports": len(steps),
+        "scan": args["scan"],
+        "ocr_pages": len(pages),
+        "ocr_seconds": round(ocr_s, 2),
+        "ocr_pages_per_s": round(len(pages) / ocr_s, 3) if ocr_s and pages else None,
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -515,6 +560,7 @@ def phase_llm(args: dict[str, Any]) -> dict[str, Any]:
 
 PHASES = {
     "index": phase_index,
+    "pdf": phase_pdf,
     "encode": phase_encode,
     "fill": phase_fill,
     "serve": phase_serve,
@@ -607,7 +653,7 @@ def main() -> None:
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("phase_args", nargs="?", help=argparse.SUPPRESS)
     parser.add_argument("--skip-llm", action="store_true", help="leave out the LLM phase")
-    parts = ("latency", "quality", "llm", "context")
+    parts = ("latency", "quality", "llm", "context", "pdf")
     parser.add_argument(
         "--only",
         help=f"re-measure these parts only, comma-separated ({', '.join(parts)}: retrieval "
@@ -691,6 +737,12 @@ def main() -> None:
                 queries=cfg["queries"], chroma_url=url,
             )  # fmt: skip
 
+    pdf = table.get("pdf", {})
+    if not only or "pdf" in only:
+        pdf = run_phase(
+            "pdf", store=str(work / "pdf"), pdf=cfg["pdf"],
+            scan="evals/corpus-pdf/minfin_wob_afvalstoffenbelasting_2021-09-01_bundel.pdf",
+        )  # fmt: skip
     context = table.get("context", {})
     if (not only or "context" in only) and cfg["quality"]:
         context = run_phase("context", store=str(work / "context"), budgets=cfg["budgets"])
@@ -724,6 +776,10 @@ def main() -> None:
         "mode": "quick" if opts.quick else "full",
         "machine": machine(),
         "server_retrieval_p95_ms": server_row["total_p95_ms"],
+        "pdf_pages": pdf.get("pages"),
+        "pdf_index_seconds": pdf.get("index_seconds"),
+        "pdf_parse_seconds": pdf.get("parse_seconds"),
+        "ocr_pages_per_s": pdf.get("ocr_pages_per_s"),
         "server_search_p95_ms": server_row["search_p95_ms"],
         "table": {
             "indexing": indexing,
@@ -732,6 +788,7 @@ def main() -> None:
             "server": server_row,
             "llm": llm,
             "context": context,
+            "pdf": pdf,
         },
         "wall_seconds": round(time.time() - started, 1),
         # a partial re-run keeps the full run's duration and says what it re-measured

@@ -479,9 +479,14 @@ def index(
             def on_ocr(src: str, done: int, total: int) -> None:
                 progress.update(task, description=f"{Path(src).name}: OCR {done}/{total} pages")
 
+            def on_embed(done: int, total: int) -> None:
+                name = str(progress.tasks[0].description).split(":")[0]
+                progress.update(task, description=f"{name}: {done}/{total} chunks embedded")
+
+            from .index import embed_progress
             from .pdf import ocr_progress
 
-            with ocr_progress(on_ocr):
+            with ocr_progress(on_ocr), embed_progress(on_embed):
                 report = idx.add(paths, prune=prune, on_file=on_file)
     except IndexError_ as exc:
         if _State.debug:

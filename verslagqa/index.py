@@ -15,6 +15,7 @@ unchanged file embeds nothing; a changed file has exactly its stale chunks repla
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import fcntl
 import hashlib
@@ -47,6 +48,7 @@ from .settings import ChunkSettings, Settings
 from .textutil import slugify
 
 __all__ = [
+    "embed_progress",
     "FORMAT_VERSION",
     "Index",
     "IndexError_",
@@ -56,6 +58,24 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
+
+
+#: Chunks embedded per call while progress is reported.
+_EMBED_SLICE = 64
+_EMBED_PROGRESS: contextvars.ContextVar[Callable[[int, int], None] | None] = contextvars.ContextVar(
+    "verslagqa_embed_progress", default=None
+)
+
+
+@contextlib.contextmanager
+def embed_progress(callback: Callable[[int, int], None]) -> Iterator[None]:
+    """Report (chunks embedded, chunks to embed) to ``callback`` while indexing in the block:
+    a 100-page file is one group of a few hundred chunks."""
+    token = _EMBED_PROGRESS.set(callback)
+    try:
+        yield
+    finally:
+        _EMBED_PROGRESS.reset(token)
 
 
 class IndexError_(VerslagQAError, RuntimeError):  # noqa: N801 - avoid shadowing the builtin IndexError
@@ -297,7 +317,20 @@ class Index:
         return self.chroma
 
     def _embed(self, chunks: list[Chunk]) -> list[list[float]]:
-        return self.embeddings.embed_documents([c.embed_text for c in chunks])
+        texts = [c.embed_text for c in chunks]
+        progress = _EMBED_PROGRESS.get()
+        if progress is None or len(texts) <= _EMBED_SLICE:
+            return self.embeddings.embed_documents(texts)
+        # in slices of similar length (as one call would sort them), to report progress
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors: list[list[float]] = [[] for _ in texts]
+        for start in range(0, len(order), _EMBED_SLICE):
+            part = order[start : start + _EMBED_SLICE]
+            for i, vec in zip(part, self.embeddings.embed_documents([texts[i] for i in part]),
+                              strict=True):  # fmt: skip
+                vectors[i] = vec
+            progress(min(start + _EMBED_SLICE, len(order)), len(order))
+        return vectors
 
     def _write_chunks(self, remove: list[str], chunks: list[Chunk]) -> None:
         coll = self._collection()
