@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from .dutch import dutch_date_iso
 from .index import Index
-from .parse import load_verslagen, parse_verslag
+from .parse import load_verslagen, parse_file
 from .retrieve import HybridRetriever, SearchFilters
 from .schemas import Meeting
 
@@ -60,6 +60,9 @@ class GoldItem(BaseModel):
         "null: any item of the meeting (OCR text whose items cannot be told apart).",
     )
     title: str = Field(default="", description="Section title, for unnumbered sections.")
+    page: int | None = Field(
+        default=None, description="PDF page the answer stands on (a citation must name it)."
+    )
 
     @property
     def key(self) -> ItemKey:
@@ -85,16 +88,25 @@ class GoldQuestion(BaseModel):
     filters: SearchFilters = Field(default_factory=SearchFilters)
     kind: str = Field(default="", description="when, who, how many, decided, why, where, …")
     language: str = Field(default="nl", description="'nl' or 'en'.")
+    body: str = Field(default="", description="The body whose minutes the question is about.")
+    ground: str | None = Field(
+        default=None, description="A withheld answer's Woo ground as printed ('10.2.e')."
+    )
 
 
 def load_questions(gold_dir: Path) -> list[GoldQuestion]:
-    """Questions from ``gold_dir/questions.yaml`` (or .json)."""
-    for name in ("questions.yaml", "questions.yml", "questions.json"):
-        path = Path(gold_dir) / name
+    """Questions from ``gold_dir/questions.yaml`` (or .json) and every
+    ``gold_dir/questions/*.yaml`` (a gold set kept in parts, one per body or annotator)."""
+    found: list[GoldQuestion] = []
+    paths = [Path(gold_dir) / n for n in ("questions.yaml", "questions.yml", "questions.json")]
+    paths += sorted((Path(gold_dir) / "questions").glob("*.yaml"))
+    for path in paths:
         if path.exists():
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            return [GoldQuestion.model_validate(q) for q in data.get("questions", [])]
-    raise FileNotFoundError(f"no questions.yaml in {gold_dir}")
+            found += [GoldQuestion.model_validate(q) for q in data.get("questions", [])]
+    if not found and not any(p.exists() for p in paths):
+        raise FileNotFoundError(f"no questions.yaml in {gold_dir}")
+    return found
 
 
 def resolve_questions(questions: list[GoldQuestion], corpora: list[Path]) -> None:
@@ -102,7 +114,7 @@ def resolve_questions(questions: list[GoldQuestion], corpora: list[Path]) -> Non
     unnumbered section as the parser does (titles compared as the structure suite does)."""
     from .eval_meetings import title_matches
 
-    cache: dict[str, Meeting] = {}
+    cache: dict[str, list[Meeting]] = {}
     for q in questions:
         for e in q.expected:
             if not e.file:
@@ -113,8 +125,13 @@ def resolve_questions(questions: list[GoldQuestion], corpora: list[Path]) -> Non
                 )
                 if path is None:
                     raise ValueError(f"{q.id}: {e.file} is not in {', '.join(map(str, corpora))}")
-                cache[e.file] = parse_verslag(path)
-            meeting = cache[e.file]
+                cache[e.file] = parse_file(path)
+            docs = cache[e.file]
+            # a bundle's document: the one that holds the answer's page
+            meeting = next(
+                (d for d in docs if e.page and d.pages and d.pages[0] <= e.page <= d.pages[1]),
+                next((d for d in docs if d.is_minutes), docs[0]),
+            )
             e.meeting_id = e.meeting_id or meeting.meeting_id
             if e.item == "" and e.title:
                 match = next(
@@ -380,6 +397,11 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
                 sum(covered(e, cited) for e in expected) / len(expected) if expected else 0.0
             )
             case["right_source"] = bool(good)
+            # a PDF's citation names the page its quote stands on
+            pages = {e.meeting_id: e.page for e in q.expected if e.page}
+            on_page = [c for c in ans.citations if c.meeting_id in pages and c.page is not None]
+            if on_page and not ans.abstained:
+                case["page_right"] = all(c.page == pages[c.meeting_id] for c in on_page)
             # the model's part, for what a better check could reach: its own reply before the
             # checks, and the sentences it was shown (an answer by code counts by that answer)
             by_code = ans.mode == "dates" and case["correct"]
@@ -414,6 +436,7 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
         "abstention_accuracy": mean([float(c["correct"]) for c in unanswerable]),
         "false_abstention_rate": mean([float(c["abstained"]) for c in answerable]),
         "wrong_but_verified_rate": mean([float(c["wrong_but_verified"]) for c in cases]),
+        "page_right_rate": mean([float(c["page_right"]) for c in answerable if "page_right" in c]),
         # how often the configured model's own answer was kept, and how good those were: the
         # rest are the checked extractive fallback (mode 'extractive')
         "model_answer_rate": mean([float(c["mode"] == "llm") for c in answerable]),
