@@ -1,5 +1,5 @@
 """The real-PDF suite: what the parser makes of PDFs as published, against gold read off the
-pages (``evals/gold-pdf/files/*.yaml``, format in ``evals/gold-pdf/FORMAT.md``).
+pages (``evals/gold-pdf/files/*.yaml``, format in ``evals/README.md``).
 
 Per file: the documents a bundle holds (page ranges, kinds); per meeting: date, title, times,
 agenda items, decisions with their outcome and votes, actions and promises; speakers of
