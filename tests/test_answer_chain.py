@@ -463,3 +463,23 @@ def test_the_qa_suite_keeps_the_models_reply_and_what_it_was_shown(
     other = [{**case, "correct": True}, {**res["cases"][1], "correct": False}]
     best = best_per_question({"a": res["cases"], "b": other})
     assert best["dutch_accuracy"] == 1.0 and best["answer_accuracy"] == 0.5
+
+
+def test_status_and_notice_in_the_questions_language() -> None:
+    """What a reader is told under an answer: plain words in the question's language, never the
+    checks' internal scores (those stay in ``warnings``, for --json and --debug)."""
+    from verslagqa.schemas import Answer
+
+    quoted = Answer(question="Wanneer?", answer="x", abstained=False, mode="quoted",
+                    model="local", warnings=["check rated 0.41 < 0.7"])  # fmt: skip
+    assert quoted.status == "quoted"
+    assert quoted.notice.startswith("Het model gaf geen controleerbaar antwoord")
+    assert "0.41" not in quoted.notice and "0.41" not in str(quoted)
+    english = quoted.model_copy(update={"language": "en"})
+    assert english.notice.startswith("The model gave no answer that could be checked")
+    checked = Answer(question="Wie?", answer="x [1]", abstained=False, mode="llm", model="local")
+    assert checked.status == "checked" and checked.notice == ""
+    none = Answer(question="Wie?", answer=CANNOT_ANSWER, abstained=True, mode="llm")
+    assert none.status == "not_found" and none.notice == "Niet gevonden in de verslagen."
+    dumped = quoted.model_dump(mode="json")
+    assert dumped["status"] == "quoted" and dumped["notice"] == quoted.notice

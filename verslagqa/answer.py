@@ -702,6 +702,7 @@ class AnswerChain:
             model=self.model_name,
             warnings=warnings,
             checks=checks,
+            language="en" if detect_language(question) == "English" else "nl",
             seconds=round(time.perf_counter() - t0, 2),
         )
 

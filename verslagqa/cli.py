@@ -594,8 +594,11 @@ def _print_answer(ans: Answer) -> None:
         out.print(f"  [{c.n}] {c.ref} {c.heading}", style="bold", highlight=False)
         # a quote may run over the lines of an OCR'd page: shown on one line
         out.print(f"      “{' '.join(c.quote.split())}”", highlight=False)
-    for w in ans.warnings:
-        err.print(f"warning: {w}", style="yellow")
+    if ans.notice:
+        err.print(ans.notice, style="yellow", highlight=False)
+    if _State.debug:  # what the checks found, with their scores: for whoever tunes them
+        for w in ans.warnings:
+            err.print(f"debug: {w}", style="dim")
 
 
 def _ask_streaming(lib: Library, question: str, filters: SearchFilters, k: int | None) -> Answer:

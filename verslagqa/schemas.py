@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 __all__ = [
     "CANNOT_ANSWER",
@@ -384,6 +384,38 @@ class CheckResult(BaseModel):
     detail: str = Field(default="", description="What was found, for a reader.")
 
 
+_NOTICES = {
+    "checked": {"nl": "", "en": ""},
+    "quoted": {
+        "nl": "Het model gaf geen controleerbaar antwoord; dit is de zin uit de verslagen die er "
+        "het dichtst bij komt. Lees de bron na.",
+        "en": "The model gave no answer that could be checked; this is the sentence from the "
+        "minutes that comes closest. Read the source.",
+    },
+    "no_model": {
+        "nl": "Zonder taalmodel: dit zijn de zinnen uit de verslagen die het best bij de vraag "
+        "passen, geen gecontroleerd antwoord.",
+        "en": "No language model: these are the sentences from the minutes that best match the "
+        "question, not a checked answer.",
+    },
+    "dates": {
+        "nl": "De data van de vergaderingen waarin het onderwerp aan de orde was, uit de "
+        "verslagen.",
+        "en": "The dates of the meetings that discussed the topic, from the minutes.",
+    },
+    "withheld": {
+        "nl": "Het antwoord is in de openbaar gemaakte verslagen weggelakt. Of de weggelakte "
+        "naam de gevraagde is, kan niet worden nagegaan.",
+        "en": "The answer is redacted in the released minutes. Whether the redacted name is "
+        "the one asked for cannot be checked.",
+    },
+    "not_found": {
+        "nl": "Niet gevonden in de verslagen.",
+        "en": "Not found in the minutes.",
+    },
+}
+
+
 class Answer(BaseModel):
     """An answer with checked citations, or an abstention.
 
@@ -410,11 +442,39 @@ class Answer(BaseModel):
         description="The model's own answer as it wrote it, before the checks; it is the "
         "answer shown only when mode is 'llm' ('' when no model was asked).",
     )
+    language: str = Field(default="nl", description="Language of the question: 'nl' or 'en'.")
     seconds: float = 0.0
 
     @property
     def failed_checks(self) -> list[CheckResult]:
         return [c for c in self.checks if not c.passed]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> str:
+        """What the answer is, for a reader: 'checked' (the model's answer, every check
+        passed), 'quoted' (a sentence of the minutes stands in for the model's answer),
+        'no_model' (the best-matching sentences, no model asked), 'dates' (meeting dates from
+        the record), 'withheld' (the answer is redacted) or 'not_found'."""
+        if self.mode == "withheld" and not self.abstained:
+            return "withheld"
+        if self.abstained:
+            return "not_found"
+        if self.mode == "dates":
+            return "dates"
+        if self.mode == "llm":
+            return "checked" if not self.warnings else "quoted"
+        if self.mode == "extractive" and self.model in ("", "extractive"):
+            return "no_model"
+        return "quoted"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def notice(self) -> str:
+        """The status in plain words in the question's language ('' for a checked answer):
+        what the reader is shown under the answer. Internal scores and check names stay in
+        ``warnings`` (``--json``, ``--debug``)."""
+        return _NOTICES[self.status]["en" if self.language == "en" else "nl"]
 
     @property
     def label(self) -> str:
@@ -439,7 +499,8 @@ class Answer(BaseModel):
         for c in self.citations:
             lines.append(f"  [{c.n}] {c.ref} {c.heading} — “{' '.join(c.quote.split())}”")
             lines.append(f"      {c.source}")
-        lines.extend(f"  (!) {w}" for w in self.warnings)
+        if self.notice:
+            lines.append(f"  (!) {self.notice}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
