@@ -114,9 +114,19 @@ def is_question(text: str) -> bool:
     return text.rstrip().endswith("?") or bool(_QUESTION_START.search(text))
 
 
+# a person or an organisation asked for: 'wie', 'door wie', 'welke ambtenaren', 'wat is de naam
+# van', 'hoe heet'; nouns of people and bodies in their plural too
+_PERSON_NOUN = (
+    r"(?:ambtena(?:ar|ren)|medewerker|persoon|personen|deelnemer|organisatie|functionaris"
+    r"|wethouder|gedeputeerde|burgemeester|minister|staatssecretaris|directeur|manager"
+    r"|sectormanager|voorzitter|secretaris|griffier|notulist|contactpersoon|adviseur|jurist"
+    r"|projectleider|leverancier|bedrijf|partij|fractie|raadslid|raadsleden|lid|leden"
+    r"|bestuurder|ondertekenaar|inspreker|spreker)(?:s|en)?"
+)
 _WHO = re.compile(
     r"(?i)\s*(?:(?:door|van|aan|met|bij|voor|namens|tegen)\s+)?wie\b|\s*(?:by\s+)?(?:who|whom)\b"
-    r"|\s*welke (?:deelnemer|persoon|organisatie)\b"
+    rf"|\s*(?:(?:door|van|aan|met|bij|voor|namens)\s+)?welke\s+(?:\w+\s+)?{_PERSON_NOUN}\b"
+    r"|\s*wat\s+is\s+de\s+naam\b|\s*hoe\s+heet\b"
 )
 
 

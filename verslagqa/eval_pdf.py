@@ -37,7 +37,14 @@ from .schemas import Decision, Meeting
 from .settings import Settings
 from .tracking import extract_decisions
 
-__all__ = ["GoldPdfFile", "load_pdf_gold", "run_pdf_suite"]
+__all__ = [
+    "GoldDecision",
+    "GoldPdfFile",
+    "load_pdf_gold",
+    "match_decisions",
+    "outcome_right",
+    "run_pdf_suite",
+]
 
 
 class _Gold(BaseModel):
@@ -194,7 +201,7 @@ def match_decisions(predicted: list[Decision], gold: list[GoldDecision]) -> list
     return sorted(pairs)
 
 
-def _outcome_right(p: Decision, g: GoldDecision) -> bool:
+def outcome_right(p: Decision, g: GoldDecision) -> bool:
     if g.outcome == "other":
         return p.outcome in (None, "other", "tied")
     return p.outcome == g.outcome
@@ -340,7 +347,7 @@ def _meeting_case(gm: GoldPdfMeeting, docs: list[Meeting], n: Counter[str]) -> d
     n["items_predicted"] += sum(1 for p in predicted if p[1])
     decisions = extract_decisions(doc)
     pairs = match_decisions(decisions, gm.decisions)
-    right = [(p, g) for p, g in pairs if _outcome_right(decisions[p], gm.decisions[g])]
+    right = [(p, g) for p, g in pairs if outcome_right(decisions[p], gm.decisions[g])]
     n["decisions_gold"] += len(gm.decisions)
     n["decisions_predicted"] += len(decisions)
     n["decisions_matched"] += len(pairs)
@@ -444,6 +451,9 @@ def _metrics(c: Counter[str]) -> dict[str, float]:
         "decision_precision": d["precision"],
         "decision_recall": d["recall"],
         "decision_f1": d["f1"],
+        "decision_found_f1": action_scores(
+            c["decisions_predicted"], c["decisions_gold"], c["decisions_matched"]
+        )["f1"],
         "votes_right": _ratio(c["votes_right"], c["votes_gold"]),
         "actions_gold": float(c["actions_gold"]),
         "action_f1": a["f1"],

@@ -582,11 +582,13 @@ def _parse(
         kept.append(ln)
     # the header's record (date, place, who attended, who was absent) is text a question asks
     # about ('how many members were present?'): it opens the text, before the first item
-    zone = set(range(header.first, body_start)) if 0 <= header.first < body_start else set()
+    # the letterhead too: its 'Uw contactpersoon' and date are part of the record (a Woo
+    # release redacts the contact's name there)
+    zone = set(range(0, body_start))
     record = [
         Line(**{**lines[k].__dict__, "blank_before": True})  # a field per line, never joined
         for k in sorted(zone | header.lines)
-        if k != title_idx and lines[k].text and not is_strong(lines[k].text)
+        if k != title_idx and lines[k].text and not _PAGE_NO.match(lines[k].text)
     ]
     ids = {id(lines[k]) for k in zone | header.lines}
     kept = [ln for ln in kept if id(ln) not in ids]

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .textutil import is_redaction_only
+
 __all__ = ["COLUMN_GAP", "WordBox", "page_text"]
 
 #: (start, end) offsets in the page's text and the word's box in PDF points (left, bottom,
@@ -120,9 +122,61 @@ def _restore_cells(lines: list[_Line]) -> list[_Line]:
     return out
 
 
+def _place_overlays(lines: list[_Line]) -> list[_Line]:
+    """Put redaction marks written as overlays back where they stand. A redaction tool that
+    replaces a name with its ground ('art. 10.2.e') may write the replacements after the
+    page's text, even all on one line: each mark goes into the line printed at its height,
+    among its words by position."""
+    out: list[_Line] = []
+    for ln in lines:
+        text = " ".join(w.text for w in ln.words)
+        if not ln.words or not is_redaction_only(text):
+            out.append(ln)
+            continue
+        for group in _marks(ln.words):
+            mark = _Line(group)
+            home = next(
+                (o for o in reversed(out) if o.words and _same_height(o, mark)
+                 and not any(_overlaps(w, m) for w in o.words for m in group)),
+                None,
+            )  # fmt: skip
+            if home is None:
+                # a line of its own: under the nearest line above it in its column
+                above = [
+                    k for k, o in enumerate(out)
+                    if o.words and o.bottom >= mark.top - 1 and o.left < mark.right
+                    and mark.left < o.right
+                ]  # fmt: skip
+                at = min(above, key=lambda k: out[k].bottom - mark.top, default=len(out) - 1)
+                out.insert(at + 1, mark)
+                continue
+            home.words = sorted([*home.words, *group], key=lambda w: w.box[0])
+            home.tabs = set()  # the words moved: columns are told by their gaps again
+    return out
+
+
+def _marks(words: list[_Word]) -> list[list[_Word]]:
+    """The words of a line of marks split into the marks at one height and next to each other
+    ('art.' '10.2.e' | 'art.' '10.2.e')."""
+    groups: list[list[_Word]] = []
+    for w in words:
+        last = groups[-1][-1] if groups else None
+        if last is not None and abs(last.box[1] - w.box[1]) < 2 and 0 <= w.box[0] - last.box[2] < 8:
+            groups[-1].append(w)
+        else:
+            groups.append([w])
+    return groups
+
+
+def _overlaps(a: _Word, b: _Word) -> bool:
+    return (
+        a.box[0] < b.box[2] and b.box[0] < a.box[2] and a.box[1] < b.box[3] and b.box[1] < a.box[3]
+    )
+
+
 def page_text(textpage: object) -> tuple[str, list[WordBox]]:
     """The page's text (lines as printed, columns split by tabs) and every word's box."""
-    lines = _restore_cells(_lines(textpage))
+    lines = _restore_cells(_place_overlays(_lines(textpage)))
     chars: list[str] = []
     words: list[WordBox] = []
     size = 0

@@ -25,7 +25,7 @@ from .retrieve import Hit
 from .schemas import Citation
 from .textutil import REDACTION_TOKEN_RE
 
-__all__ = ["WITHHELD_WARNING", "withheld_answer"]
+__all__ = ["WITHHELD_WARNING", "best_redacted_passage", "withheld_answer"]
 
 WITHHELD_WARNING = (
     "the name is redacted in the passage that names the topic; code cannot check that it is "
@@ -53,9 +53,33 @@ def withheld_answer(
     """(text, citations) saying the name is withheld, citing the passage around the redaction
     mark whose surroundings hold the most of the question's topic words (at least
     ``min_coverage``); ('', []) when no such passage was retrieved."""
+    best = best_redacted_passage(question, sources, members, weight, window_chars)
+    if best is None or best.coverage < min_coverage:
+        return "", []
+    grounds = sorted({c for c in best.codes if c})
+    if grounds:
+        text = f"De naam is in het verslag weggelakt ({', '.join(grounds)}) [{best.n}]."
+    else:
+        text = (
+            "De naam is in het verslag weggelakt; de openbaarmaking noemt er geen grond bij "
+            f"[{best.n}]."
+        )
+    return text, [citation(best.n, best.hit, best.quote)]
+
+
+def best_redacted_passage(
+    question: str,
+    sources: list[Hit],
+    members: list[list[Hit]],
+    weight: dict[str, float] | None = None,
+    window_chars: int = 200,
+) -> _Passage | None:
+    """The passage around a redaction mark whose surroundings hold the most of the question's
+    topic words, with that share (``coverage``) and the grounds printed in it; None when no
+    retrieved passage has a redaction mark. The threshold on ``coverage`` is the caller's."""
     terms = content_words(question)
     if not terms:
-        return "", []
+        return None
     best: _Passage | None = None
     for n, (hit, chunks) in enumerate(zip(sources, members, strict=True), start=1):
         record = set(
@@ -83,17 +107,7 @@ def withheld_answer(
                 quote = chunk.text[spans[a][0] : spans[b - 1][1]] if spans else sentence
                 codes = tuple(m.group("code") or "" for m in REDACTION_TOKEN_RE.finditer(quote))
                 best = _Passage(coverage, n, chunk, quote, codes)
-    if best is None or best.coverage < min_coverage:
-        return "", []
-    grounds = sorted({c for c in best.codes if c})
-    if grounds:
-        text = f"De naam is in het verslag weggelakt ({', '.join(grounds)}) [{best.n}]."
-    else:
-        text = (
-            "De naam is in het verslag weggelakt; de openbaarmaking noemt er geen grond bij "
-            f"[{best.n}]."
-        )
-    return text, [citation(best.n, best.hit, best.quote)]
+    return best
 
 
 def _window(sentences: list[str], k: int, chars: int) -> tuple[int, int]:
