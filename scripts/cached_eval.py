@@ -2,7 +2,8 @@
 changes only what it changes (llama.cpp's greedy output is the same for the same request on
 one machine, not across machines: keep one cache per machine).
 
-usage: .venv/bin/python scripts/cached_eval.py <gold|gold-corpus> OUT.json [EVAL OPTIONS ...]
+usage: .venv/bin/python scripts/cached_eval.py <gold|gold-corpus|cross> OUT.json [EVAL OPTIONS ...]
+('cross': every body's questions over one index of samples, corpus and real PDFs)
 (default --suite qa --llm local; e.g. --suite retrieval,qa --llm local --llm extractive
 --report evals/results/corpus-qa.html, as `make eval-corpus-qa` runs it)
 Settings come from the environment as usual (VERSLAGQA_ANSWER__CHECKS__MIN_STANDIN_P=1.0).
@@ -106,7 +107,10 @@ from verslagqa.cli import app  # noqa: E402
 
 gold, out = sys.argv[1], sys.argv[2]
 extra = sys.argv[3:]
-args = ["eval", "--gold", f"evals/{gold}", "--json", "--store", str(CACHE / f"store-{gold}")]
+if gold == "cross":  # every body's questions over one index of all the development material
+    args = ["eval", "--cross-body", "--json", "--store", str(CACHE / "store-cross")]
+else:
+    args = ["eval", "--gold", f"evals/{gold}", "--json", "--store", str(CACHE / f"store-{gold}")]
 if "--suite" not in extra:
     args += ["--suite", "qa"]
 if gold == "gold-corpus":

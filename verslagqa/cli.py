@@ -824,26 +824,51 @@ def eval_(
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write a self-contained HTML report.")
     ] = None,
+    cross_body: Annotated[
+        bool,
+        typer.Option(
+            "--cross-body",
+            help="The six bodies of the development material (run in a checkout): the "
+            "deterministic suites per body with thresholds chosen leave-one-body-out, and the "
+            "qa/retrieval suites over every body's questions with one index of all documents, "
+            "reported per body and pooled.",
+        ),
+    ] = False,
 ) -> None:
     """Run the evaluation suites against annotated samples."""
     from .report import ALL_SUITES, SUITES, corpus_key, run_evals, write_html_report
     from .samples_data import samples_dir
 
+    if cross_body:
+        suite = suite if suite != "all" else "cross"
     suites = list(ALL_SUITES) if suite == "all" else [s.strip() for s in suite.split(",")]
-    unknown = set(suites) - set(SUITES)
+    unknown = set(suites) - set(SUITES) - ({"cross"} if cross_body else set())
     if unknown:
         raise _fail(f"unknown suite: {', '.join(sorted(unknown))}", EXIT_USAGE)
     gold_dir = gold or Path("evals/gold")
     if suite == "all" and not (gold_dir / "tracking.yaml").exists():
         suites.remove("tracking")  # a gold set without series to follow
     corpus_dir = list(corpus) if corpus else [samples_dir()]
+    questions = None
+    if cross_body:
+        from .eval_cross import cross_body_material
+
+        corpus_dir, questions = cross_body_material(Path.cwd())
     idx = _open_index(store or Path("evals/.store") / corpus_key(corpus_dir))
     llms = llm or [idx.settings.llm]
     try:
         payload = run_evals(
-            idx, suites=suites, llms=llms, gold_dir=gold_dir, corpus=corpus_dir, k=k,
-            progress=lambda msg: err.print(f"eval: {msg}", style="dim"),
+            idx, suites=[s for s in suites if s != "cross"], llms=llms, gold_dir=gold_dir,
+            corpus=corpus_dir, k=k, progress=lambda msg: err.print(f"eval: {msg}", style="dim"),
+            questions=questions,
         )  # fmt: skip
+        if "cross" in suites:
+            from .eval_cross import run_cross_body
+
+            err.print("eval: cross-body (structure, decisions, actions, withheld)", style="dim")
+            cross = run_cross_body(Path.cwd(), idx.settings)
+            payload["suites"]["cross"] = cross
+            payload["comparison"]["cross"] = cross["bodies"]
     except (FileNotFoundError, ValueError) as exc:
         raise _fail(f"{gold_dir}: {exc}") from None
     if report:

@@ -56,6 +56,7 @@ from .withheld import best_redacted_passage
 
 __all__ = [
     "Body",
+    "cross_body_material",
     "development_bodies",
     "leave_one_body_out",
     "run_cross_body",
@@ -103,6 +104,17 @@ def _questions(body: Body) -> list[GoldQuestion]:
         elif body.prefix == "" or any(e.file and body.owns(e.file) for e in q.expected):
             out.append(q)
     return out
+
+
+def cross_body_material(root: Path) -> tuple[list[Path], list[GoldQuestion]]:
+    """The folders of every body's documents and every body's questions, each with its body."""
+    bodies = development_bodies(root)
+    questions = []
+    for body in bodies:
+        for q in _questions(body):
+            # ids are unique within a gold set only: 'w01' is in two of them
+            questions.append(q.model_copy(update={"body": body.name, "id": f"{body.name}:{q.id}"}))
+    return list(dict.fromkeys(b.corpus for b in bodies)), questions
 
 
 def _gold_meetings(body: Body) -> list[GoldMeeting]:

@@ -27,6 +27,8 @@ from .schemas import Meeting
 
 __all__ = [
     "facts_found",
+    "corpus_files",
+    "qa_metrics",
     "run_qa_suite",
     "GoldItem",
     "GoldQuestion",
@@ -92,6 +94,16 @@ class GoldQuestion(BaseModel):
     ground: str | None = Field(
         default=None, description="A withheld answer's Woo ground as printed ('10.2.e')."
     )
+
+
+def corpus_files(corpora: Iterable[str | Path]) -> list[Path]:
+    """The documents of corpus folders, without the folders' own description (SOURCES.md,
+    README.md: a description of each file would answer questions about it)."""
+    from .parse import iter_verslag_files
+
+    return [
+        f for f in iter_verslag_files(list(corpora)) if f.name not in ("SOURCES.md", "README.md")
+    ]
 
 
 def load_questions(gold_dir: Path) -> list[GoldQuestion]:
@@ -256,7 +268,7 @@ def run_retrieval_suite(
     retrievers: tuple[str, ...] = ("hybrid", "dense", "bm25", "naive"),
 ) -> dict[str, Any]:
     """Item-level retrieval metrics per retriever, with per-question cases."""
-    index.add(corpus)
+    index.add(corpus_files(corpus))
     hybrid = HybridRetriever.from_index(index)
     naive = NaiveBaseline(index, corpus) if "naive" in retrievers else None
     answerable = [q for q in questions if q.answerable and q.expected]
@@ -420,7 +432,19 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
             case["correct"] = ans.abstained
             case["wrong_but_verified"] = shown_as_checked
         case["kind"], case["language"], case["withheld"] = q.kind, q.language, q.withheld
+        case["body"] = q.body
         cases.append(case)
+    metrics = qa_metrics(cases, with_parts=any(q.language == "en" or q.withheld for q in questions))
+    if getattr(chain, "model", None) is None:
+        metrics.pop("dutch_reply_accuracy", None)
+        metrics.pop("dutch_context_recall", None)
+    bodies = sorted({c["body"] for c in cases if c["body"]})
+    by_body = {b: qa_metrics([c for c in cases if c["body"] == b], True) for b in bodies}
+    return {"metrics": metrics, "cases": cases, **({"by_body": by_body} if by_body else {})}
+
+
+def qa_metrics(cases: list[dict[str, Any]], with_parts: bool = True) -> dict[str, float]:
+    """The QA suite's figures over ``cases`` (all questions, or one body's)."""
     answerable = [c for c in cases if c["answerable"]]
     unanswerable = [c for c in cases if not c["answerable"]]
     dutch = [c for c in answerable if c["language"] != "en" and not c["withheld"]]
@@ -447,14 +471,14 @@ def run_qa_suite(chain: Any, questions: list[GoldQuestion]) -> dict[str, Any]:
         "latency_p50_s": seconds[len(seconds) // 2] if seconds else 0.0,
         "latency_p95_s": seconds[int(0.95 * (len(seconds) - 1))] if seconds else 0.0,
     }
-    if english or withheld:  # sets that have them: the parts reported on their own
+    if with_parts:  # sets that have English or withheld questions: the parts on their own
         metrics["dutch_accuracy"] = mean([float(c["correct"]) for c in dutch])
         metrics["english_accuracy"] = mean([float(c["correct"]) for c in english])
         metrics["withheld_accuracy"] = mean([float(c["correct"]) for c in withheld])
-        if getattr(chain, "model", None) is not None:
-            # ceilings of the checks: a perfect check shows exactly the right replies, so it
-            # cannot pass dutch_reply_accuracy (the quotes aside); the model cannot answer
-            # beyond what it was shown (dutch_context_recall)
-            metrics["dutch_reply_accuracy"] = mean([float(c["reply_correct"]) for c in dutch])
-            metrics["dutch_context_recall"] = mean([float(c["context_has_facts"]) for c in dutch])
-    return {"metrics": metrics, "cases": cases}
+        # ceilings of the checks: a perfect check shows exactly the right replies, so it
+        # cannot pass dutch_reply_accuracy (the quotes aside); the model cannot answer
+        # beyond what it was shown (dutch_context_recall)
+        metrics["dutch_reply_accuracy"] = mean([float(c["reply_correct"]) for c in dutch])
+        metrics["dutch_context_recall"] = mean([float(c["context_has_facts"]) for c in dutch])
+        metrics["questions"] = float(len(cases))
+    return metrics

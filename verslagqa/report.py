@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .evals import load_questions, resolve_questions, run_qa_suite, run_retrieval_suite
+from .evals import (
+    corpus_files,
+    load_questions,
+    resolve_questions,
+    run_qa_suite,
+    run_retrieval_suite,
+)
 from .index import Index
 from .machine import machine
 from .settings import AnswerSettings
@@ -101,8 +107,10 @@ def run_evals(
     corpus: Path | list[Path],
     k: int = 5,
     progress: Callable[[str], None] | None = None,
+    questions: list[Any] | None = None,
 ) -> dict[str, Any]:
-    """Run ``suites`` for every model in ``llms``; see the module docstring for the shape."""
+    """Run ``suites`` for every model in ``llms``; see the module docstring for the shape.
+    ``questions`` replaces the gold directory's (the cross-body set of every body)."""
     from .answer import AnswerChain
     from .eval_meetings import (
         load_gold_meetings,
@@ -118,7 +126,8 @@ def run_evals(
     results: dict[str, Any] = {}
     comparison: dict[str, dict[str, Any]] = {}
     asks = {"retrieval", "qa", "checkcall"} & set(suites)
-    questions = load_questions(gold_dir) if asks else []
+    if questions is None:
+        questions = load_questions(gold_dir) if asks else []
     resolve_questions(questions, corpora)
     wants_gold = {"structure", "actions", "summaries"} & set(suites)
     gold = load_gold_meetings(gold_dir) if wants_gold else []
@@ -131,7 +140,7 @@ def run_evals(
         results["retrieval"] = run_retrieval_suite(index, questions, corpus=corpora, k=k)
         comparison["retrieval"] = results["retrieval"]["metrics"]
     elif {"qa", "checkcall"} & set(suites):
-        index.add(corpora)
+        index.add(corpus_files(corpora))
     if "actions" in suites:
         say("actions (exact)")
         results["actions"] = run_actions_suite(gold, corpus)
@@ -200,6 +209,8 @@ def run_evals(
             res = run_qa_suite(chain, questions)
             results.setdefault("qa", res).setdefault("cases_by_llm", {})[spec] = res["cases"]
             comparison.setdefault("qa", {})[spec] = res["metrics"]
+            for body, metrics in res.get("by_body", {}).items():
+                comparison.setdefault(f"qa: {body}", {})[spec] = metrics
         if "checkcall" in suites and model is not None:
             from .eval_checks import run_checkcall_suite
 
