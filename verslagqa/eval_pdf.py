@@ -69,6 +69,7 @@ class GoldDecision(_Gold):
     parties_for: list[str] = Field(default_factory=list)
     parties_against: list[str] = Field(default_factory=list)
     page: int | None = None
+    quote: str = ""  # the sentence that records it (text gold)
 
 
 class GoldSpeaker(_Gold):
@@ -186,6 +187,14 @@ def match_decisions(predicted: list[Decision], gold: list[GoldDecision]) -> list
             pn, gn = _number_key(p.number), _number_key(g.number)
             if pn and gn:
                 score = 2.0 if pn == gn else 0.0
+            elif g.quote:
+                # the gold's own record of the decision: the sentence that records it
+                # either may hold a sentence more than the other
+                score = max(
+                    description_match(p.source_quote, g.quote),
+                    description_match(g.quote, p.source_quote),
+                )
+                score = score if score >= 0.6 else 0.0
             else:
                 same_item = (p.item_label or "").lower() == (g.item or "").lower()
                 score = description_match(p.description, g.subject) if same_item else 0.0

@@ -24,10 +24,10 @@ from typing import Any
 
 from .actions import QUALIFIED_NUMBER, extract_actions, filter_actions
 from .dutch import carried, split_sentences, tokenize
+from .safety import is_injection
 from .schemas import ActionItem, ActionStep, Decision, Meeting, TrackedAction
 from .settings import TrackingSettings
-from .summarize import find_decisions
-from .votes import find_votes
+from .votes import decision_in, find_votes
 
 __all__ = [
     "SeriesMap",
@@ -426,7 +426,11 @@ def extract_decisions(meeting: Meeting, series: str = "") -> list[Decision]:
     for item in meeting.items or []:
         if meeting.speakers:
             break  # verbatim minutes: 'besluit' in a speech is no decision; votes are
-        found = [s for s in find_decisions(item.text) if not any(s in q for q in recorded)]
+        sentences = [x.strip().lstrip("-*• ").strip() for x in split_sentences(item.text)]
+        found = [
+            s for s in dict.fromkeys(sentences)
+            if s and decision_in(s) and not is_injection(s) and not any(s in q for q in recorded)
+        ]  # fmt: skip
         lines = item.text.split("\n")
         for i, line in enumerate(lines):
             if _DECISION_LIST.match(line.strip()):
@@ -448,6 +452,8 @@ def extract_decisions(meeting: Meeting, series: str = "") -> list[Decision]:
                     description=desc.strip("*_ ") or quote, source_quote=quote,
                     item_label=item.label, meeting_id=meeting.meeting_id,
                     meeting_date=meeting.meeting_date, series=series,
+                    outcome=decision_in(quote) or "adopted",  # a decisions list's entry: taken
+                    page=meeting.page_at(item.start + max(item.text.find(quote), 0)),
                 )
             )  # fmt: skip
     return out
