@@ -63,3 +63,15 @@ def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = Index(Settings(store=store)).add([SAMPLES])
     assert report.errors == [] and report.meetings == 5
     return store
+
+
+@pytest.fixture(scope="session")
+def pdf_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Settings whose OCR cache lives for the test session: the real PDFs' scanned pages are
+    OCR'd once for every test that reads them."""
+    from verslagqa.settings import Settings
+
+    tmp = tmp_path_factory.mktemp("pdf")
+    s = Settings(store=tmp / "store")
+    s.parse.ocr = s.parse.ocr.model_copy(update={"cache_dir": tmp / "ocr"})
+    return s

@@ -28,8 +28,8 @@ def _settings(tmp: Path) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def suite(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return run_pdf_suite(GOLD, CORPUS, _settings(tmp_path_factory.mktemp("pdf")))
+def suite(pdf_settings: Settings) -> dict[str, Any]:
+    return run_pdf_suite(GOLD, CORPUS, pdf_settings)
 
 
 # pooled floors (measured: see evals/README.md, 'Real PDFs')
