@@ -144,3 +144,32 @@ def test_outcome_words_and_chair_names() -> None:
         "burgemeester",
     )
     assert chair_name("de heer R. Sluijs, plaatsvervangend voorzitter") == ("R. Sluijs", "")
+
+
+def test_a_promise_of_the_executive_is_an_action_a_members_is_not() -> None:
+    doc = NUMBERED.replace(
+        "Wethouder Klaassen: Ik ontraad het amendement; de groene zone is al geborgd in het plan.",
+        "Wethouder Klaassen: Ik zeg toe dat de raad voor de zomer een brief over de ontsluiting "
+        "krijgt.\nMevrouw De Boer (GroenLinks): Ik zeg toe dat wij daar kritisch naar kijken.",
+    )
+    from verslagqa.actions import extract_actions
+
+    actions = extract_actions(parse_verslag(doc, source="zeewolde.txt"))
+    promised = [a for a in actions if "brief over de ontsluiting" in a.description]
+    assert [a.owners for a in promised] == [["wethouder Klaassen"]]
+    assert promised[0].due_text == "voor de zomer" and promised[0].item_label == "3"
+    assert not any("kritisch" in a.description for a in actions)
+
+
+def test_an_owner_after_an_arrow_and_a_conclusion_after_one() -> None:
+    from verslagqa.actions import extract_actions
+
+    doc = (
+        "Verslag werkgroep 3 maart 2025\n\n1. Planning\n"
+        "- Tijdpad digitalisering delen met de deelnemers → MvF\n"
+        "- Validatie gebeurt handmatig → geen automatische garantie\n"
+    )
+    actions = extract_actions(parse_verslag(doc, source="wg.txt"))
+    assert [(a.owners, a.description) for a in actions] == [
+        (["MvF"], "Tijdpad digitalisering delen met de deelnemers")
+    ]

@@ -608,14 +608,107 @@ def _same_action(a: ActionItem, b: ActionItem) -> bool:
 
 
 def _fuller(a: ActionItem, b: ActionItem) -> ActionItem:
-    rank = {"table": 3, "marker": 2, "list": 1, "model": 0}
+    rank = {"table": 3, "marker": 2, "list": 1, "prose": 0, "model": 0}
     return max(
         (a, b), key=lambda x: (bool(x.owners), rank.get(x.origin, 0), x.due_date is not None)
     )
 
 
+# -- actions written in prose ----------------------------------------------------------------
+
+# a promise: 'ik zeg toe', 'zegt toe', 'toegezegd', 'komt hierop terug', 'ik kom daarop terug'
+# (not 'ik kom daarop terug': in a debate that is mostly a return to a point, not a promise)
+_PROMISE = re.compile(
+    r"(?i)\b(?:zeg(?:t|gen)?\s+(?:\S+\s+){0,4}?toe\b|toe\s+te\s+zeggen|toezeggen)"
+)
+# a deed to come: a modal or future verb, or a request
+_WILL = re.compile(
+    r"(?i)\b(?:zal|zullen|gaat|gaan|wil|willen|moet|moeten|wordt|worden|stuurt|sturen|neemt|"
+    r"nemen|zorgt|zorgen|levert|leveren|informeert|informeren|onderzoekt|onderzoeken|bespreekt|"
+    r"bespreken|werkt|werken|pakt|pakken|komt|komen|verzoekt|vraagt|gevraagd|verzoek)\b"
+)
+# a line whose owner follows an arrow: 'Tijdpad delen met deelnemers → MvF'
+_ARROW = re.compile(r"^(?P<desc>[^\n]{8,}?)\s*(?:→|->|⇒|=>)\s*(?P<owner>[^\n→]{1,40}?)\s*$", re.M)
+# history, a question or a condition that makes nothing due
+_NOT_A_PLAN = re.compile(
+    r"(?i)\?\s*$|\b(?:is|zijn|werd|werden|heeft|hebben)\s+(?:\S+\s+){0,6}?(?:gedaan|geweest|"
+    r"afgerond|verstuurd|gestuurd|besproken|vastgesteld|toegezegd\s+in)\b|^\W*(?:als|indien|mocht)\b"
+)
+_FIRST_PERSON = re.compile(r"(?i)^\W*(?:\S+\s+){0,2}?(?:ik|wij|we)\b")
+
+
+def _prose(meeting: Meeting, names: _Names) -> Iterator[tuple[int, ActionItem]]:
+    """Actions written as prose, in any minutes: a promise ('ik zeg toe …', 'komt hierop
+    terug'), and a deed to come with its deadline ('De gemeente stuurt de stukken voor 1 juni',
+    'Het verslag wordt voor de zomer gedeeld', 'verzoek om … uiterlijk 15 september'). The owner
+    is the sentence's subject; in verbatim minutes 'ik'/'wij' is the speaker."""
+    text = meeting.text
+    start = meeting.record_end
+    for item in meeting.items:
+        for a, b in sentence_spans(item.text):
+            pos = item.start + a
+            if pos < start:
+                continue
+            sentence = item.text[a:b].strip().lstrip("-*•– ").strip()
+            turn = next((t for t in meeting.speakers if t.start == pos), None)
+            if turn is not None:  # 'Wethouder Klaassen: Ik zeg toe …': the speaker is no part
+                sentence = re.sub(r"^[^.:]{1,80}?[.:]\s+", "", sentence, count=1)
+            if len(sentence.split()) < 4 or _NOT_A_PLAN.search(sentence):
+                continue
+            if not _PROMISE.search(sentence):
+                continue
+            if meeting.speakers and not _executive(meeting, pos):
+                continue  # in a council, the executive promises; a member asks
+            owners = _prose_owner(meeting, pos, sentence, names)
+            yield pos, _make(meeting, item, owners, sentence, text[pos : item.start + b],
+                             sentence, "prose")  # fmt: skip
+
+
+_EXECUTIVE = ("wethouder", "burgemeester", "gedeputeerde", "minister", "staatssecretaris")
+
+
+def _executive(meeting: Meeting, pos: int) -> bool:
+    turn = next((t for t in meeting.speakers if t.start <= pos < t.end), None)
+    return turn is not None and turn.role in _EXECUTIVE
+
+
+def _prose_owner(meeting: Meeting, pos: int, sentence: str, names: _Names) -> list[str]:
+    if meeting.speakers and _FIRST_PERSON.match(sentence):
+        turn = next((t for t in meeting.speakers if t.start <= pos < t.end), None)
+        if turn is not None:
+            if turn.role in ("wethouder", "burgemeester", "gedeputeerde", "minister"):
+                return [f"{turn.role} {turn.name}"]
+            return [turn.name] if turn.role != "voorzitter" else ["college"]
+    owners = _subject_owner(sentence, names)
+    if owners:
+        return owners
+    # 'De gemeente stuurt …', 'Koerslijst providers zullen …': the words before the first verb
+    m = re.match(r"^\W*((?:de|het)\s+)?(?P<np>[A-Za-zÀ-ÿ][\w-]*(?:\s+[\w-]+){0,2}?)\s+"
+                 r"(?=(?:zal|zullen|gaat|gaan|stuurt|sturen|neemt|nemen|zorgt|zorgen|levert|"
+                 r"informeert|onderzoekt|bespreekt|werkt|pakt|komt|komen|verzoekt|vraagt)\b)",
+                 sentence, re.I)  # fmt: skip
+    if m and m.group("np").split()[0].lower() not in _PRONOUNS:
+        return [f"{m.group(1) or ''}{m.group('np')}".strip()]
+    return []
+
+
+def _arrows(meeting: Meeting) -> Iterator[tuple[int, ActionItem]]:
+    """'Tijdpad delen met deelnemers → MvF': the owner after an arrow at the end of a line."""
+    names = _Names(meeting)
+    for m in _ARROW.finditer(meeting.text):
+        owner = m.group("owner").strip(" .")
+        # 'Validatie handmatig → geen garantie' concludes; only a name after the arrow owns
+        if m.start() < meeting.record_end or not all(names.is_name(o) for o in split_owners(owner)):
+            continue
+        desc = m.group("desc").strip().lstrip("-*•– ").strip()
+        item = item_for(meeting, m.start())
+        yield m.start(), _make(meeting, item, split_owners(owner), desc, m.group(0), desc, "marker")
+
+
 def extract_actions(meeting: Meeting) -> list[ActionItem]:
-    """Every explicitly marked action in ``meeting``, in document order, without duplicates."""
+    """Every action in ``meeting``, in document order, without duplicates: marked ones (markers,
+    action lines and lists, owner tables, arrows) and those written in prose (promises, deeds to
+    come with their deadline)."""
     names = _Names(meeting)
     found: dict[str, tuple[int, ActionItem]] = {}
     sources = [
@@ -624,7 +717,14 @@ def extract_actions(meeting: Meeting) -> list[ActionItem]:
         *_trailing_markers(meeting),
         *_tables(meeting),
         *_lists(meeting, names),
+        *_arrows(meeting),
     ]
+    marked = [a.source_quote for _, a in sources]
+    # a sentence a marked action already holds is not found again in prose
+    sources += [
+        (pos, a) for pos, a in _prose(meeting, names)
+        if not any(a.source_quote in q or q in a.source_quote for q in marked)
+    ]  # fmt: skip
     for pos, action in sources:
         key = action.source_quote
         if key not in found:

@@ -85,7 +85,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "vague",
         re.compile(
             r"\b(z\.s\.m\.?|zo snel mogelijk|volgend(?:e)? (?:MT|overleg|vergadering|staf)"
-            r"|binnenkort|asap)(?!\w)",
+            r"|binnenkort|asap"
+            # a season or a recess: 'voor de zomer', 'na het zomerreces', 'voor de kerst'
+            r"|(?:voor|vóór|na|in|tijdens)\s+(?:de|het)\s+(?:zomer|herfst|winter|kerst|"
+            r"zomerreces|meireces|kerstreces|herfstreces|voorjaarsreces|zomervakantie|"
+            r"voorjaarsnota|begroting(?:sbehandeling)?))(?!\w)",
             re.I,
         ),
     ),
