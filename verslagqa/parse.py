@@ -584,14 +584,14 @@ def _parse(
     # about ('how many members were present?'): it opens the text, before the first item
     # the letterhead too: its 'Uw contactpersoon' and date are part of the record (a Woo
     # release redacts the contact's name there)
-    zone = set(range(0, body_start))
+    # (what the body keeps, a heading under the title, stays in the body)
+    in_body = {id(ln) for ln in body}
     record = [
         Line(**{**lines[k].__dict__, "blank_before": True})  # a field per line, never joined
-        for k in sorted(zone | header.lines)
+        for k in sorted(set(range(0, body_start)) | header.lines)
         if k != title_idx and lines[k].text and not _PAGE_NO.match(lines[k].text)
+        and id(lines[k]) not in in_body
     ]
-    ids = {id(lines[k]) for k in zone | header.lines}
-    kept = [ln for ln in kept if id(ln) not in ids]
 
     redactions = 0
     for key in ("title", "when", "place", "attendees", "absent"):
