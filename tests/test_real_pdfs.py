@@ -94,3 +94,18 @@ def test_wob_bundle_is_split_into_its_meetings(tmp_path: Path) -> None:
     assert {"2019-10-10", "2019-04-03"} <= dates
     bars = sum(d.redaction_grounds.get("", 0) for d in docs)
     assert 45 <= bars <= 60  # 53 black bars on the pages
+
+
+def test_a_citation_is_located_on_its_page(pdf_settings: Settings) -> None:
+    """What the workbench highlights: a citation's quote on the page it names, and nothing on
+    a page it does not stand on."""
+    from verslagqa.pagebox import locate_citation
+
+    source = str(CORPUS / "denhaag_raad_2025-02-13_notulen.pdf")
+    quote = "Het referendum is democratie in haar zuiverste vorm."
+    found = locate_citation(source, 21, quote, pdf_settings)
+    assert found is not None
+    (width, height), boxes = found
+    assert boxes and all(0 <= b[0] < b[2] <= width and 0 <= b[1] < b[3] <= height for b in boxes)
+    assert locate_citation(source, 22, quote, pdf_settings) is None
+    assert locate_citation(str(ROOT / "samples" / "verslagen" / "x.txt"), 1, quote) is None

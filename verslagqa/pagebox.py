@@ -9,10 +9,14 @@ is then shown without a highlight rather than with a wrong one.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from .pdf import PdfPage, WordBox
 
-__all__ = ["Box", "locate_on_page"]
+if TYPE_CHECKING:
+    from .settings import Settings
+
+__all__ = ["Box", "locate_citation", "locate_on_page"]
 
 #: (left, bottom, right, top) in PDF points, origin at the bottom left of the page.
 Box = tuple[float, float, float, float]
@@ -52,3 +56,27 @@ def _line_boxes(words: list[WordBox]) -> list[Box] | None:
         else:
             lines.append([left, bottom, right, top])
     return [(a, b, c, d) for a, b, c, d in lines] or None
+
+
+def locate_citation(
+    source: str, page: int | None, quote: str, settings: Settings | None = None
+) -> tuple[tuple[float, float], list[Box]] | None:
+    """Where a citation's quote stands on its PDF page: (page width and height in points, the
+    quote's boxes); None for a text file, a page the quote is not on, or a file that is gone.
+    The page is read as at indexing: pdfium's text layer gives the same boxes again, and an
+    OCR'd page comes from the OCR cache with the boxes Tesseract gave."""
+    from pathlib import Path
+
+    from .parse import VerslagParseError, file_of, pdf_pages_of
+
+    path = Path(file_of(source))
+    if page is None or path.suffix.lower() != ".pdf" or not path.is_file():
+        return None
+    try:
+        pages = pdf_pages_of(path, settings)
+    except VerslagParseError:
+        return None
+    if not 0 < page <= len(pages):
+        return None
+    boxes = locate_on_page(pages[page - 1], quote)
+    return (pages[page - 1].size, boxes) if boxes else None

@@ -589,7 +589,9 @@ def _parse(
     record = [
         Line(**{**lines[k].__dict__, "blank_before": True})  # a field per line, never joined
         for k in sorted(set(range(0, body_start)) | header.lines)
-        if k != title_idx and lines[k].text and not _PAGE_NO.match(lines[k].text)
+        if k != title_idx
+        and lines[k].text
+        and not _PAGE_NO.match(lines[k].text)
         and id(lines[k]) not in in_body
     ]
 
