@@ -16,6 +16,10 @@ from verslagqa.settings import Settings
 from verslagqa.tracking import extract_decisions
 
 from .conftest import ROOT
+from .test_woo import needs_ocr
+
+# the ministry's scanned pages are read with Tesseract: without it the floors do not hold
+pytestmark = needs_ocr
 
 CORPUS = ROOT / "evals" / "corpus-pdf"
 GOLD = ROOT / "evals" / "gold-pdf"
