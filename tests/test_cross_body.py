@@ -14,7 +14,6 @@ from verslagqa.settings import Settings
 from .conftest import ROOT
 from .test_woo import needs_ocr
 
-
 # the ministry's scanned pages are read with Tesseract: without it the floors do not hold
 pytestmark = needs_ocr
 
