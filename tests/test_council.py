@@ -173,3 +173,60 @@ def test_an_owner_after_an_arrow_and_a_conclusion_after_one() -> None:
     assert [(a.owners, a.description) for a in actions] == [
         (["MvF"], "Tijdpad digitalisering delen met de deelnemers")
     ]
+
+
+def test_a_citation_names_its_speaker_when_chunks_of_an_item_are_merged() -> None:
+    """An item read from several retrieved chunks: each quote keeps the speaker of the turn it
+    stands in, whichever chunk ranked first."""
+    from verslagqa.extractive import citation
+    from verslagqa.grounded import group_hits
+    from verslagqa.retrieve import Hit
+
+    base = dict(meeting_id="m", meeting_title="Raad", meeting_date="2025-03-04", item_label="3",
+                item_title="Plan", score=1.0, source="r.pdf")  # fmt: skip
+    first = "Wethouder Jansen (D66). Ik zeg toe dat de brief komt."
+    second = "Mevrouw Arp (SP). Dat vinden wij te laat."
+    h1 = Hit(chunk_id="1", text=first, start=0, end=len(first),
+             speakers="0:wethouder Jansen (D66)", **base)  # fmt: skip
+    h2 = Hit(chunk_id="2", text=second, start=len(first) + 1, end=len(first) + 1 + len(second),
+             speakers="0:Mevrouw Arp (SP)", **base)  # fmt: skip
+    ((merged, _),) = group_hits([h2, h1], 3)
+    assert citation(1, merged, "Ik zeg toe dat de brief komt.").speaker == "wethouder Jansen (D66)"
+    assert citation(1, merged, "Dat vinden wij te laat.").speaker == "Mevrouw Arp (SP)"
+    assert merged.speaker_of("not in the text") == ""
+
+
+def test_a_point_worded_otherwise_where_it_is_taken_up_keeps_its_body() -> None:
+    doc = """Notulen raad 4 maart 2025
+
+Agenda
+1. Opening
+2. Mededelingen
+3. Vaststelling verslag vergadering 12 februari
+4. Begroting 2025
+5. Sluiting
+
+1. Opening
+De voorzitter opent.
+2. Mededelingen
+Geen.
+3. Verslag 12 februari
+Het verslag wordt ongewijzigd vastgesteld.
+4. Begroting 2025
+De begroting wordt besproken.
+5. Sluiting
+De voorzitter sluit.
+"""
+    m = parse_verslag(doc, source="raad.txt")
+    assert m.item("3").text == "Het verslag wordt ongewijzigd vastgesteld."
+    assert m.item("2").text == "Geen."
+    assert [i.label for i in m.items if i.label] == ["1", "2", "3", "4", "5"]
+
+
+def test_minutes_under_letters_with_a_long_point() -> None:
+    lines = ["Verslag MT 3 maart 2025", "", "A. Opening", "De voorzitter opent.", "B. Begroting"]
+    lines += [f"Zin {k} over de begroting van dit jaar." for k in range(20)]
+    lines += ["C. Personeel", "Tekst.", "D. Rondvraag", "Geen.", "E. Sluiting", "Einde."]
+    m = parse_verslag("\n".join(lines), source="mt.txt")
+    assert [i.label for i in m.items if i.label] == ["A", "B", "C", "D", "E"]
+    assert "Zin 19" in m.item("B").text and "Personeel" not in m.item("B").text

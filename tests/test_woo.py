@@ -351,3 +351,23 @@ def test_splitting_measured_on_the_development_corpus() -> None:
         assert m[condition]["kind_accuracy"] >= 0.95
     assert m["bare"]["boundary_precision"] >= 0.8  # no furniture: titles and headers only
     assert len(paginate("a\n" * 100)) == 3
+
+
+def test_minutes_with_an_agenda_on_their_first_page_stay_one_document(tmp_path: Path) -> None:
+    """The agenda of a minutes file (a point dated '12 februari') under its own header is no
+    second document: only the text of another document above starts one mid-page."""
+    lines = [
+        "Verslag MT overleg",
+        "Datum: 4 maart 2024",
+        "Aanwezig: Jansen, De Vries, Bakker, Pietersen, Smulders en de secretaris van het MT",
+        "Afwezig: Dekker en Van Dam, met bericht van verhindering wegens ziekte",
+        "Agenda",
+        "1. Opening",
+        "2. Mededelingen",
+        "3. Verslag vergadering 12 februari 2024",
+    ]
+    path = tmp_path / "mt.pdf"
+    path.write_bytes(make_pdf([Page(lines), Page(MINUTES_2)]))
+    docs = parse_file(path, settings=_settings(tmp_path))
+    assert len(docs) == 1 and docs[0].meeting_date is not None
+    assert str(docs[0].meeting_date) == "2024-03-04"

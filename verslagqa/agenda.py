@@ -132,6 +132,8 @@ def find_agenda(lines: list[Line]) -> list[AgendaPoint]:
                     run[-1].title = f"{run[-1].title} {text}"
                     gap = 0
             j += 1
+        if len({_key(p.label)[0] for p in run}) < MIN_POINTS and run[0].label.isalpha():
+            run = _run_on(run, lines)  # letter points far apart: minutes written under A, B, …
         if len({_key(p.label)[0] for p in run}) >= MIN_POINTS:
             best = run
             break
@@ -179,9 +181,41 @@ def agenda_points(lines: list[Line]) -> list[AgendaPoint] | None:
                 break
     treated = sum(p.treated is not None for p in points)
     if treated >= MIN_TREATED * len(points):
+        _by_label_between(points, lines, taken)
         return points
     if points[0].label.isalpha():
+        points = _run_on(points, lines)
         for p in points:  # the list is the body
             p.treated = p.index
         return points
     return None
+
+
+def _by_label_between(points: list[AgendaPoint], lines: list[Line], taken: set[int]) -> None:
+    """A point whose title the minutes word otherwise ('3. Verslag 12 februari' for '3.
+    Vaststelling verslag vergadering 12 februari') is taken up at a line with its label
+    between the treatments of the points before and after it."""
+    for n, p in enumerate(points):
+        if p.treated is not None:
+            continue
+        lo = max((q.treated for q in points[:n] if q.treated is not None), default=None)
+        hi = min((q.treated for q in points[n + 1 :] if q.treated is not None), default=None)
+        if lo is None or hi is None or hi <= lo:
+            continue
+        for k in range(lo + 1, hi):
+            m = _match(lines[k])
+            if k not in taken and m and m.group("label") == p.label:
+                p.treated = k
+                taken.add(k)
+                break
+
+
+def _run_on(points: list[AgendaPoint], lines: list[Line]) -> list[AgendaPoint]:
+    """A list that is the body goes on past a long point: the next labels in sequence, however
+    far down (a point of minutes written under letters may run for pages)."""
+    out = list(points)
+    for k in range(out[-1].index + 1, len(lines)):
+        m = _match(lines[k])
+        if m is not None and _follows(out[-1].label, m.group("label")):
+            out.append(AgendaPoint(m.group("label"), _title(m.group("title")), k))
+    return out

@@ -168,6 +168,13 @@ def _body_line(line: str) -> bool:
     )
 
 
+def _field_line(line: str) -> bool:
+    """A header field of minutes: 'Aanwezig: …', 'Datum: …', 'Locatie: …'."""
+    return bool(
+        _HEADER_LABEL.match(line) or _DATE_LABEL.match(line) or re.match(r"^\W*\w+\s*:", line)
+    )
+
+
 def _prose_line(line: str) -> bool:
     """A line of a document's own text, not of a letterhead: an agenda point, a long line, or
     a sentence's end."""
@@ -219,13 +226,15 @@ def _opens_inside(lines: list[str], i: int) -> bool:
     line = lines[i]
     if not _TITLE_CUE.match(line) or len(line.split()) > 14 or OTHER_MEETING.search(line):
         return False
-    if sum(1 for ln in lines[:i] if _prose_line(ln)) < 2:
-        return False  # only a letterhead above: the page's own document opens here
+    own = [ln for ln in lines[:i] if _prose_line(ln) and not _field_line(ln)]
+    if len(own) < 2:
+        return False  # only a letterhead or this document's header above: it opens here
     heading = len(line.split()) <= 3 or line.isupper()
     above = lines[i - 1] if i else ""
     if above and not heading and not re.search(r"[.:;!?)]$", above) and len(above.split()) > 3:
         return False  # the line above goes on: this is a sentence, not a title
-    if not any(find_date(ln) for ln in lines[i : i + 1 + _DATE_WITHIN]):
+    # the document's own date: not one inside a point of its agenda ('3. Verslag van 12 mei')
+    if not any(find_date(ln) for ln in lines[i : i + 1 + _DATE_WITHIN] if not _ITEM_LINE.match(ln)):
         return False
     below = lines[i + 1 : i + 1 + _HEADER_WITHIN]
     # a meeting's header, or an agenda's first point right under its title

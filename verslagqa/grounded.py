@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .chunk import count_tokens, page_in_chunk, page_spans
+from .chunk import count_tokens, page_in_chunk, page_spans, speaker_in_chunk
 from .dutch import split_sentences, tokenize
 from .retrieve import Hit
 from .safety import is_injection
@@ -104,15 +104,16 @@ def group_hits(hits: list[Hit], max_sources: int) -> list[tuple[Hit, list[Hit]]]
     for members in groups.values():
         ordered = sorted(members, key=lambda x: x.start)
         placed = all(h.end > h.start and h.end - h.start == len(h.text) for h in ordered)
-        text, pages = _merge_by_offset(ordered) if placed else _merge_by_line(ordered)
-        merged = members[0].model_copy(update={"text": text, "pages": pages})
+        text, pages, turns = _merge_by_offset(ordered) if placed else _merge_by_line(ordered)
+        merged = members[0].model_copy(update={"text": text, "pages": pages, "speakers": turns})
         out.append((merged, members))
     return out
 
 
-def _merge_by_offset(ordered: list[Hit]) -> tuple[str, str]:
+def _merge_by_offset(ordered: list[Hit]) -> tuple[str, str, str]:
     parts: list[str] = []
     starts: list[tuple[int, int | None]] = []  # (offset in the merged text, PDF page)
+    turns: list[str] = []  # (offset in the merged text: speaker) of verbatim minutes
     pos, cursor = 0, -1
     for h in ordered:
         skip = max(0, cursor - h.start)
@@ -126,24 +127,34 @@ def _merge_by_offset(ordered: list[Hit]) -> tuple[str, str]:
             page, _, at = span.partition(":")
             if int(at or 0) > skip:
                 starts.append((pos + int(at) - skip, int(page)))
+        first = speaker_in_chunk(h.speakers, skip)
+        if first:
+            turns.append(f"{pos}:{first}")
+        for span in h.speakers.split("|") if h.speakers else []:
+            at, _, label = span.partition(":")
+            if int(at or 0) > skip:
+                turns.append(f"{pos + int(at) - skip}:{label}")
         parts.append(h.text[skip:])
         pos += len(h.text) - skip
         cursor = h.end
-    return "".join(parts), page_spans(starts)
+    return "".join(parts), page_spans(starts), "|".join(turns)
 
 
-def _merge_by_line(ordered: list[Hit]) -> tuple[str, str]:
+def _merge_by_line(ordered: list[Hit]) -> tuple[str, str, str]:
     """For hits without offsets (a store from before they were kept): each line once."""
     lines: list[str] = []
     starts: list[tuple[int, int | None]] = []
+    turns: list[str] = []
     pos = 0
     for h in ordered:
         for line in h.text.split("\n"):
             if line.strip() and line not in lines:
                 lines.append(line)
                 starts.append((pos, h.page_of(line)))
+                if h.speaker_of(line):
+                    turns.append(f"{pos}:{h.speaker_of(line)}")
                 pos += len(line) + 1
-    return "\n".join(lines), page_spans(starts)
+    return "\n".join(lines), page_spans(starts), "|".join(turns)
 
 
 def select_context(

@@ -59,7 +59,7 @@ class Hit(BaseModel):
     def speaker_of(self, quote: str) -> str:
         """Who speaks ``quote`` (a piece of the text) in verbatim minutes; '' if not known."""
         pos = self.text.find(quote)
-        return speaker_in_chunk(self.speakers, max(pos, 0))
+        return speaker_in_chunk(self.speakers, pos) if pos >= 0 else ""
 
     def page_of(self, quote: str) -> int | None:
         """The PDF page on which ``quote`` (a piece of the text) stands."""

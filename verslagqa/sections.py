@@ -700,7 +700,17 @@ def build_items(lines: list[Line], title_index: int | None = None) -> tuple[list
         items.append(
             AgendaItem(label=label, title=title, text=text, start=start, end=start + len(text))
         )
-    for p in points or []:  # listed, never taken up: an item without text
-        if p.treated is None:
-            items.append(AgendaItem(label=p.label, title=p.title, text="", start=pos, end=pos))
+    if points:
+        # listed, never taken up: an item without text, after the point before it on the list
+        # (items stay in order of their place in the text)
+        ends = {i.label: i.end for i in items if i.label}
+        last = 0
+        for p in points:
+            if p.treated is None:
+                items.append(
+                    AgendaItem(label=p.label, title=p.title, text="", start=last, end=last)
+                )
+            else:
+                last = ends.get(p.label, last)
+        items.sort(key=lambda i: i.start)
     return items, "".join(parts)
