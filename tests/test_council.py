@@ -230,3 +230,20 @@ def test_minutes_under_letters_with_a_long_point() -> None:
     m = parse_verslag("\n".join(lines), source="mt.txt")
     assert [i.label for i in m.items if i.label] == ["A", "B", "C", "D", "E"]
     assert "Zin 19" in m.item("B").text and "Personeel" not in m.item("B").text
+
+
+def test_rows_only_in_a_decision_list_and_decisions_outside_speech() -> None:
+    """An action table is no decision list; summary minutes with a few party-tagged lines keep
+    their decisions."""
+    from verslagqa.votes import is_decision_list
+
+    table = "Actielijst MT 3 maart 2025\n\n1. Acties\n1\tNotitie huisvesting opstellen\tJan\tQ2\n"
+    m = parse_verslag(table, source="mt.txt")
+    assert not is_decision_list(m) and find_votes(m) == []
+    summary = (
+        "Verslag commissie Ruimte 3 maart 2025\n\n1. Woningbouw\n"
+        "Mevrouw Arp (SP): vraagt naar de planning.\nDe heer Bos (VVD): steunt het plan.\n"
+        "Wethouder Klaassen: licht de planning toe.\nBesluit: de commissie adviseert positief.\n"
+    )
+    decisions = extract_decisions(parse_verslag(summary, source="cie.txt"))
+    assert [d.source_quote for d in decisions] == ["Besluit: de commissie adviseert positief."]

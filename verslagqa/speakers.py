@@ -37,6 +37,10 @@ _TURN = re.compile(
     rf")[ \t]*[.:](?=\s|$)"
 )
 _PARTICLES = ("van", "de", "der", "den", "ten", "ter", "het", "in")
+_RECORD_LINE = re.compile(
+    r"(?im)^[ \t]*(?:besluit|besloten|conclusie|actie|actiepunt|afspraak|afspraken)\s*:"
+    r"|^[ \t]*in\s+stemming\s+(?:komt|komen)\b"
+)
 
 
 def _turns(text: str, chair: tuple[str, str]) -> list[tuple[int, str, str, str, bool]]:
@@ -91,13 +95,17 @@ def find_speakers(text: str, items: Sequence[AgendaItem] = (), chair: str = "") 
     turns = _turns(text, chair_name(chair))
     if sum(t[4] for t in turns) < MIN_TURNS:
         return []
-    bounds = sorted({i.start for i in items})
+    # a turn ends at the next item, and at a line the minutes record in their own voice: a
+    # decision, an action, a vote ('Besluit: …', 'Actie: …', 'In stemming komt …')
+    record = [m.start() for m in _RECORD_LINE.finditer(text)]
+    bounds = sorted({i.start for i in items} | set(record))
     out: list[Speaker] = []
     for k, (start, name, party, role, _) in enumerate(turns):
         end = turns[k + 1][0] if k + 1 < len(turns) else len(text)
         nxt = next((b for b in bounds if start < b < end), None)
-        # the heading of the next item is not the speaker's: the turn ends before it
-        end = _line_start(text, nxt) if nxt is not None else end
+        if nxt is not None:
+            # the heading of the next item is not the speaker's: the turn ends before it
+            end = nxt if nxt in record else _line_start(text, nxt)
         out.append(Speaker(start=start, end=end, name=name, party=party, role=role))
     return out
 

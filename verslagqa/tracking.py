@@ -13,6 +13,7 @@ asks a language model.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import re
@@ -416,6 +417,12 @@ _DECISION_LIST = re.compile(
 )
 
 
+def _spoken(meeting: Meeting, offset: int) -> bool:
+    """Whether ``offset`` lies in a turn of speech of verbatim minutes (turns are in order)."""
+    k = bisect.bisect_right([t.start for t in meeting.speakers], offset) - 1
+    return k >= 0 and offset < meeting.speakers[k].end
+
+
 def extract_decisions(meeting: Meeting, series: str = "") -> list[Decision]:
     """Decisions of ``meeting``: votes and decision-list rows with their outcome
     (:func:`find_votes`), then sentences that record one ('besloten', 'Besluit:', 'akkoord',
@@ -424,12 +431,12 @@ def extract_decisions(meeting: Meeting, series: str = "") -> list[Decision]:
     seen: set[str] = set()
     recorded = [d.source_quote for d in out]
     for item in meeting.items or []:
-        if meeting.speakers:
-            break  # verbatim minutes: 'besluit' in a speech is no decision; votes are
         sentences = [x.strip().lstrip("-*• ").strip() for x in split_sentences(item.text)]
         found = [
             s for s in dict.fromkeys(sentences)
             if s and decision_in(s) and not is_injection(s) and not any(s in q for q in recorded)
+            # 'besluit' in a speech is no decision of the meeting: the votes are
+            and not _spoken(meeting, item.start + max(item.text.find(s), 0))
         ]  # fmt: skip
         lines = item.text.split("\n")
         for i, line in enumerate(lines):

@@ -203,10 +203,29 @@ def _verdicts(meeting: Meeting, taken: list[tuple[int, int]]) -> Iterator[_Recor
         yield _Record(m.start(), m.end(), subject, outcome_of(m.group("o")))
 
 
+def is_decision_list(meeting: Meeting) -> bool:
+    """Whether ``meeting`` is laid out as a decision list: at least ``MIN_ROWS`` lines are
+    rows whose own column holds an outcome ('…\tAangenomen'). An action table ('Jan\tQ2')
+    or minutes with headings are none."""
+    rows = 0
+    for line in meeting.text.split("\n"):
+        cells = [c.strip() for c in line.split("\t")]
+        if len(cells) >= 2 and any(outcome_of(c) for c in cells[1:]):
+            rows += 1
+            if rows >= MIN_ROWS:
+                return True
+    return False
+
+
+#: Rows with an outcome column that make a document a decision list.
+MIN_ROWS = 3
+
+
 def _rows(meeting: Meeting) -> Iterator[_Record]:
     """Rows of a decision list: a row starts with a registration number or an item label and
     ends with its outcome column (on the same line, or alone on the line after a wrap)."""
     labels = {i.label for i in meeting.items if i.label}
+    headings = {f"{i.label}. {i.title}".strip() for i in meeting.items if i.label}
     text = meeting.text
     pos = 0
     row: list[tuple[int, str]] = []
@@ -247,8 +266,8 @@ def _rows(meeting: Meeting) -> Iterator[_Record]:
         start = pos
         pos += len(line) + 1
         stripped = line.strip()
-        if not stripped:
-            continue
+        if not stripped or stripped in headings:
+            continue  # an item's heading as the parser writes it, not a row of the list
         label = re.split(r"\s", stripped, maxsplit=1)[0]
         is_row = bool(_ROW_START.match(stripped)) or (
             label.rstrip(".") in labels and label != stripped
@@ -289,7 +308,7 @@ def find_votes(meeting: Meeting, series: str = "") -> list[Decision]:
     """Every decision with an outcome that ``meeting`` records (see the module doc), in text
     order; a decision list's rows when it has any, else its votes and verdict lines."""
     labels = {i.label for i in meeting.items if i.label}
-    records = list(_rows(meeting)) if not meeting.speakers else []
+    records = list(_rows(meeting)) if is_decision_list(meeting) else []
     votes = list(_votes(meeting))
     records += votes
     records += _verdicts(meeting, [(r.start, r.end) for r in records])
