@@ -650,12 +650,12 @@ def _prose(meeting: Meeting, names: _Names) -> Iterator[tuple[int, ActionItem]]:
             if pos < start:
                 continue
             sentence = item.text[a:b].strip().lstrip("-*•– ").strip()
+            if not _PROMISE.search(sentence):
+                continue  # (cheap first: a 100-page debate has thousands of sentences)
             turn = next((t for t in meeting.speakers if t.start == pos), None)
             if turn is not None:  # 'Wethouder Klaassen: Ik zeg toe …': the speaker is no part
                 sentence = re.sub(r"^[^.:]{1,80}?[.:]\s+", "", sentence, count=1)
             if len(sentence.split()) < 4 or _NOT_A_PLAN.search(sentence):
-                continue
-            if not _PROMISE.search(sentence):
                 continue
             if meeting.speakers and not _executive(meeting, pos):
                 continue  # in a council, the executive promises; a member asks

@@ -208,6 +208,7 @@ def parse_header(lines: list[Line]) -> Header:
             # a subject wrapped over lines: 'Betreft: Verslag overleg met X / gemeente Y over Z'
             j < len(lines)
             and name == "title"
+            and not lines[j].blank_before
             and lines[j].text[:1].islower()
             and not _match_key(lines[j])
             and len(value) < 200
@@ -539,7 +540,7 @@ def clean_title(text: str) -> str:
 
 _MEETING_NOUN = re.compile(
     r"(?i)\b(?:\w*(?:overleg|vergadering|bijeenkomst|beraad|staf|werkgroep|stuurgroep|klankbord"
-    r"|commissie|raad|team|sessie|platform|forum|MT)\w*)\b"
+    r"|commissie|raad|team|sessie|platform|forum)\w*|(?-i:MT)\w*)\b"
 )
 
 
@@ -667,7 +668,12 @@ def pick_title(
     title = header.fields.get("title", "").strip()
     if title and plausible_title(title):
         return clean_title(title) or title, None, "header"
-    cover = _cover_title(lines, top, header)
+    # a cover title only where no line opens with the document's kind ('Verslag overleg …')
+    cover = (
+        None
+        if any(_DOC_TYPE_START.match(lines[k].text) for k in top)
+        else (_cover_title(lines, top, header))
+    )
     if cover:
         return cover[0], cover[1], "top"
     generic: tuple[str, int] | None = None

@@ -74,7 +74,10 @@ class KeywordIndex:
         )
         columns = {r[1] for r in self._conn.execute("PRAGMA table_info(chunks)")}
         if "speakers" not in columns:  # a store from before speakers were kept
-            self._conn.execute("ALTER TABLE chunks ADD COLUMN speakers TEXT DEFAULT ''")
+            try:
+                self._conn.execute("ALTER TABLE chunks ADD COLUMN speakers TEXT DEFAULT ''")
+            except sqlite3.OperationalError:
+                pass  # another process added it first; a read-only store is read as it is
         self._conn.commit()
         self._cache: tuple[int, Any, list[str], dict[str, np.ndarray]] | None = None
 

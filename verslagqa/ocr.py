@@ -145,6 +145,10 @@ def ocr_image(image: Image, settings: OcrSettings) -> OcrText:
     return text_from_tsv(out.stdout.decode("utf-8", "replace"))
 
 
+#: OCR'd pages between two writes of a file's cache.
+_SAVE_EVERY = 8
+
+
 class OcrCache:
     """OCR text of one file's pages on disk: ``<dir>/<sha256 of the file>.json``."""
 
@@ -156,6 +160,7 @@ class OcrCache:
             else None
         )
         self.key = key
+        self._unsaved = 0
         self.pages: dict[str, str] = {}
         self.words: dict[str, list[list[int]]] = {}
         if self.path and self.path.exists():
@@ -177,8 +182,17 @@ class OcrCache:
     def put(self, page: int, text: str) -> None:
         self.pages[str(page)] = str(text)
         self.words[str(page)] = [list(w) for w in getattr(text, "words", [])]
-        if self.path is None:
+        self._unsaved += 1
+        # written every few pages (and by flush): an interrupted run keeps most of its work,
+        # and a thousand-page release is not rewritten a thousand times
+        if self._unsaved >= _SAVE_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what was read since the last write."""
+        if self.path is None or not self._unsaved:
             return
+        self._unsaved = 0
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")

@@ -31,7 +31,9 @@ def _pattern(quote: str) -> re.Pattern[str] | None:
 
 
 def _word(word: str) -> str:
-    return r"(?:-\s+)?".join(re.escape(ch) for ch in word)
+    # a hyphen of the quote may end a printed line ('Noord-' / 'Holland'); a word of the
+    # quote may be broken by one ('bespre-' / 'ken')
+    return r"(?:-\s+)?".join(r"-\s*" if ch == "-" else re.escape(ch) for ch in word)
 
 
 def locate_on_page(page: PdfPage, quote: str) -> list[Box] | None:
@@ -67,16 +69,20 @@ def locate_citation(
     OCR'd page comes from the OCR cache with the boxes Tesseract gave."""
     from pathlib import Path
 
-    from .parse import VerslagParseError, file_of, pdf_pages_of
+    from .parse import file_of
+    from .pdf import read_pdf_page
+    from .settings import Settings
 
     path = Path(file_of(source))
     if page is None or path.suffix.lower() != ".pdf" or not path.is_file():
         return None
+    settings = settings or Settings()
+    ocr = settings.parse.ocr
     try:
-        pages = pdf_pages_of(path, settings)
-    except VerslagParseError:
+        read = read_pdf_page(path.read_bytes(), page, ocr, ocr.cache_dir or settings.home / "ocr")
+    except OSError:
         return None
-    if not 0 < page <= len(pages):
+    if read is None:
         return None
-    boxes = locate_on_page(pages[page - 1], quote)
-    return (pages[page - 1].size, boxes) if boxes else None
+    boxes = locate_on_page(read, quote)
+    return (read.size, boxes) if boxes else None

@@ -92,7 +92,7 @@ __all__ = [
 #: line's; a footer's file name is furniture; an item title broken after a hyphen is joined;
 #: a title line stops at its date; a generic first line yields to the body named under it;
 #: 'Afwezig met kennisgeving:' is one label; 'sluit … om 21:05' without 'uur' is a time.
-PARSER_VERSION = 3
+PARSER_VERSION = 4  # 4: pdfium text layers, agenda lists, speakers, the record
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf")
@@ -492,6 +492,9 @@ def _grounds_as_codes(doc: Meeting) -> None:
         item.start, item.end = moved(item.start), moved(item.end)
         item.text = doc.text[item.start : item.end]
     doc.page_marks = [(moved(off), page) for off, page in doc.page_marks]
+    doc.record_end = moved(doc.record_end)
+    for turn in doc.speakers:
+        turn.start, turn.end = moved(turn.start), moved(turn.end)
     doc.redactions = 0
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from .settings import OcrSettings
 
-__all__ = ["PdfPage", "PdfReadError", "WordBox", "ocr_progress", "read_pdf_pages"]
+__all__ = ["PdfPage", "PdfReadError", "WordBox", "ocr_progress", "read_pdf_page", "read_pdf_pages"]
 
 #: A stamp ('Document 12', '5.1.2e', a page number) has fewer letters and digits than this.
 _STAMP_CHARS = 200
@@ -105,21 +105,65 @@ def _text_layer(data: bytes) -> list[tuple[str, list[WordBox], tuple[float, floa
             raise PdfReadError("PDF is encrypted with a password") from exc
         raise PdfReadError(f"damaged or unreadable PDF ({exc})") from exc
     try:
-        out = []
+        out: list[tuple[str, list[WordBox], tuple[float, float]]] = []
         for i in range(len(doc)):
             try:
                 page = doc[i]
-                textpage = page.get_textpage()
-                text, words = page_text(textpage)
                 size = page.get_size()
-                textpage.close()
-                page.close()
+                textpage = page.get_textpage()
             except pdfium.PdfiumError:
-                text, words, size = "", [], (0.0, 0.0)  # one unreadable page: OCR may read it
+                out.append(("", [], (0.0, 0.0)))  # one unreadable page: OCR may read it
+                continue
+            try:
+                text, words = page_text(textpage)
+            except (pdfium.PdfiumError, ValueError, OverflowError):
+                # the boxes could not be read: the page's text without them
+                text = textpage.get_text_range().replace("\r", "").replace("\ufffe", "-")
+                words = []
+            textpage.close()
+            page.close()
             out.append((text, words, size))
         return out
     finally:
         doc.close()
+
+
+def read_pdf_page(
+    data: bytes, number: int, settings: OcrSettings, cache_dir: Path | None = None
+) -> PdfPage | None:
+    """One page as indexing read it, without reading the others: its text layer with the
+    words' boxes, or the OCR cache's reading of it (None when the page does not exist)."""
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return None
+    try:
+        if not 0 < number <= len(doc):
+            return None
+        page = doc[number - 1]
+        text, words = page_text(page.get_textpage())
+        out = PdfPage(number=number, text=text, words=words, size=page.get_size())
+        cached = OcrCache(cache_dir, data, settings).get(number)
+        if cached is not None and (_alnum(text) < _STAMP_CHARS or _invisible_text(page)):
+            _take_ocr(out, cached, settings.dpi)
+        return out
+    finally:
+        doc.close()
+
+
+def _invisible_text(page: object) -> bool:
+    """Whether most of the page's text objects are invisible: the OCR layer a scanner writes
+    over its image (render mode 3), not text a reader sees."""
+    import pypdfium2.raw as pdfium_c
+
+    modes = [
+        pdfium_c.FPDFTextObj_GetTextRenderMode(o.raw)
+        for o in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=2)  # type: ignore[attr-defined]
+    ]
+    invisible = sum(m == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE for m in modes)
+    return bool(modes) and invisible * 2 >= len(modes)
 
 
 def _image_cover(page: object) -> float:
@@ -171,6 +215,8 @@ def read_pdf_pages(
         for p in pages:
             few = _alnum(p.text) < _STAMP_CHARS
             cover = _image_cover(doc[p.number - 1])
+            if not few and not _invisible_text(doc[p.number - 1]):
+                continue  # typed text over a background image: a born-digital page
             # a blank page or a short typed page with a logo is no scan
             if cover >= _SCAN_COVER or (
                 few and cover >= _MIN_COVER and _alnum(p.text) < settings.min_chars
@@ -188,7 +234,10 @@ def read_pdf_pages(
                     p.problem = problem
             return pages
         cache = OcrCache(cache_dir, data, settings)
-        _ocr_pages(doc, scans, cache, settings, source)
+        try:
+            _ocr_pages(doc, scans, cache, settings, source)
+        finally:
+            cache.flush()
     finally:
         doc.close()
     return pages
@@ -208,7 +257,8 @@ def _count_bars(doc: object, scans: list[PdfPage]) -> None:
         found[p.number] = black_bars(image, _BAR_DPI)
     seen: dict[tuple[int, int, int, int], int] = {}
     for boxes in found.values():
-        for box in set(_rounded(b) for b in boxes):
+        height = scans[0].size[1] * _BAR_DPI / 72 if scans else 0
+        for box in set(_rounded(b) for b in boxes if _in_margin(b, height)):
             seen[box] = seen.get(box, 0) + 1
     for p in scans:
         scale = 72 / _BAR_DPI
@@ -216,8 +266,14 @@ def _count_bars(doc: object, scans: list[PdfPage]) -> None:
         p.bar_boxes = [
             (x0 * scale, height - y1 * scale, x1 * scale, height - y0 * scale)
             for x0, y0, x1, y1 in found.get(p.number, [])
-            if seen[_rounded((x0, y0, x1, y1))] < 2
+            if seen.get(_rounded((x0, y0, x1, y1)), 0) < 2
         ]
+
+
+def _in_margin(box: tuple[int, int, int, int], height: float) -> bool:
+    """Whether a box stands in the top or bottom fifth of the page, where letterheads and
+    logos are printed (a redacted sender in the same place on every e-mail is no logo)."""
+    return height > 0 and (box[3] < height / 5 or box[1] > height * 4 / 5)
 
 
 def _rounded(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:

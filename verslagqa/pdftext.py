@@ -57,8 +57,18 @@ class _Line:
         return max(w.box[3] for w in self.words)
 
 
+def _chars(textpage: object) -> list[str]:
+    """The page's characters by pdfium's character index (its text range may insert or drop
+    characters, which would shift every box after them)."""
+    import pypdfium2.raw as pdfium_c
+
+    raw = textpage.raw  # type: ignore[attr-defined]
+    n = textpage.count_chars()  # type: ignore[attr-defined]
+    return [chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 32) for i in range(n)]
+
+
 def _lines(textpage: object) -> list[_Line]:
-    raw = textpage.get_text_range()  # type: ignore[attr-defined]
+    raw = _chars(textpage)
     lines: list[_Line] = [_Line()]
     word: list[str] = []
     box = [0.0, 0.0, 0.0, 0.0]
@@ -82,7 +92,7 @@ def _lines(textpage: object) -> list[_Line]:
                 box = [left, bottom, right, top]
             else:
                 box = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top)]
-            word.append("-" if ch == "\ufffe" else ch)  # pdfium's mark of a joined hyphen
+            word.append("-" if ch in "\ufffe\x02" else ch)  # pdfium's mark of a joined hyphen
     flush()
     return lines
 

@@ -392,6 +392,12 @@ _NOTICES = {
         "en": "The model gave no answer that could be checked; this is the sentence from the "
         "minutes that comes closest. Read the source.",
     },
+    "model_error": {
+        "nl": "Het taalmodel gaf een fout (zie --debug); dit zijn de zinnen uit de verslagen die "
+        "het best bij de vraag passen, geen gecontroleerd antwoord.",
+        "en": "The language model failed (see --debug); these are the sentences from the minutes "
+        "that best match the question, not a checked answer.",
+    },
     "no_model": {
         "nl": "Zonder taalmodel: dit zijn de zinnen uit de verslagen die het best bij de vraag "
         "passen, geen gecontroleerd antwoord.",
@@ -466,6 +472,8 @@ class Answer(BaseModel):
             return "checked" if not self.warnings else "quoted"
         if self.mode == "extractive" and self.model in ("", "extractive"):
             return "no_model"
+        if self.mode == "extractive" and any(w.startswith("model failed") for w in self.warnings):
+            return "model_error"  # the model could not be reached or broke: say so
         return "quoted"
 
     @computed_field  # type: ignore[prop-decorator]

@@ -110,9 +110,12 @@ _PAREN_CODE_RE = re.compile(
     r"\(\s?(?P<num>10|5\.1)\s?\)\s*\(\s?(?P<lid>[12])\s?(?P<letter>[a-i])\s?\)"
 )
 # a black bar that an OCR layer read as a run of ones ('111111•1111', '11111111MOMIII')
-_BAR_DEBRIS = re.compile(r"(?<!\w)(?=[1Il|•.!]*1{4})[1Il|•.!]{8,}(?:[A-Z]{2,8}\b)?")
+_BAR_DEBRIS = re.compile(r"(?<![\w|•.!])(?=[1Iil|•.!]*1{4})[1Iil|•.!]{8,}(?:[A-Z]{2,8}\b)?")
 # a passage left out because it is outside the request: a mark without a ground
-_OUT_OF_SCOPE = re.compile(r"(?i)\bbuiten\s+(?:verzoek|reikwijdte)\b")
+# (a mark on its own: in a line, a cell or brackets; 'valt buiten verzoek' in a sentence is prose)
+_OUT_OF_SCOPE = re.compile(
+    r"(?im)(?:^|(?<=[\t(\[|]))[ \t]*buiten\s+(?:verzoek|reikwijdte)[ \t]*(?=$|[\t)\]|.])"
+)
 _ORDINALS = {"eerste": "1", "tweede": "2", "derde": "3", "vierde": "4", "vijfde": "5"}
 # 'artikel 5.1 lid 2 onder e Woo', 'art. 5.1. lid 2 sub e', 'art. 5.1 lid 2 e', and OCR
 # without spaces or with a letter dropped: 'Arikel51lid2Woo', 'Art. 5. 1 lid 2 sub e'. Without
